@@ -1,0 +1,103 @@
+import { z } from "zod";
+
+/**
+ * The one place that reads process.env. Every optional variable carries its embedded default
+ * here, so `npm run dev` works on a fresh machine with nothing set, and setting DATABASE_URL /
+ * KAFKA_BROKERS switches to real servers without touching code.
+ */
+const boolish = z
+  .enum(["1", "0", "true", "false", "yes", "no", ""])
+  .optional()
+  .transform((v) => v === "1" || v === "true" || v === "yes");
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATA_DIR: z.string().default(".data"),
+  PORT: z.coerce.number().int().positive().default(3000),
+  APP_URL: z.string().url().optional(),
+
+  DATABASE_URL: z.string().url().optional(),
+  EMBEDDED_PG_PORT: z.coerce.number().int().positive().default(5488),
+
+  KAFKA_BROKERS: z.string().optional(),
+  BROKER_PORT: z.coerce.number().int().positive().default(9092),
+  BROKER_METRICS_PORT: z.coerce.number().int().positive().default(9464),
+  KAFKA_SASL_MECHANISM: z.enum(["plain", "scram-sha-256", "scram-sha-512"]).optional(),
+  KAFKA_SASL_USERNAME: z.string().optional(),
+  KAFKA_SASL_PASSWORD: z.string().optional(),
+
+  AUTH_SECRET: z.string().min(32).optional(),
+  OIDC_ISSUER: z.string().url().optional(),
+  OIDC_CLIENT_ID: z.string().optional(),
+  OIDC_CLIENT_SECRET: z.string().optional(),
+  OIDC_NAME: z.string().default("Company SSO"),
+  ALLOW_SIGNUP: boolish,
+
+  STRIPE_SECRET_KEY: z.string().optional(),
+  STRIPE_WEBHOOK_SECRET: z.string().optional(),
+  STRIPE_API_BASE: z.string().url().optional(),
+
+  SMTP_URL: z.string().optional(),
+  ENCRYPTION_KEY: z.string().optional(),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  E2E: boolish,
+});
+
+export type Env = z.infer<typeof EnvSchema> & {
+  /** True when no DATABASE_URL was given and the launcher runs embedded PostgreSQL. */
+  databaseEmbedded: boolean;
+  databaseUrl: string;
+  /** True when no KAFKA_BROKERS was given and the launcher runs the embedded broker. */
+  kafkaEmbedded: boolean;
+  kafkaBrokers: string[];
+  appUrl: string;
+};
+
+function load(): Env {
+  const parsed = EnvSchema.safeParse(process.env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid environment:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  const databaseUrl =
+    e.DATABASE_URL ?? `postgres://postgres:tributary@127.0.0.1:${e.EMBEDDED_PG_PORT}/tributary`;
+  const kafkaBrokers = (e.KAFKA_BROKERS ?? `localhost:${e.BROKER_PORT}`)
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return {
+    ...e,
+    databaseEmbedded: !e.DATABASE_URL,
+    databaseUrl,
+    kafkaEmbedded: !e.KAFKA_BROKERS,
+    kafkaBrokers,
+    appUrl: e.APP_URL ?? `http://localhost:${e.PORT}`,
+  };
+}
+
+let cached: Env | undefined;
+
+/** Parsed lazily so that importing a module never throws at build time. */
+export function env(): Env {
+  cached ??= load();
+  return cached;
+}
+
+/** Tests change variables between cases; they call this to re-read them. */
+export function resetEnvCache(): void {
+  cached = undefined;
+}
+
+/**
+ * The environment for a child process (launcher, test runner): this process's variables plus
+ * overrides. Lives here so that process.env is read in one module only.
+ */
+export function childEnv(overrides: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = { ...process.env };
+  for (const [k, v] of Object.entries(overrides)) {
+    if (v === undefined) delete out[k];
+    else out[k] = v;
+  }
+  return out;
+}
