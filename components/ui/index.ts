@@ -1,0 +1,12 @@
+export { cn } from "./cn";
+export { Button, ButtonLink, buttonClasses, type ButtonProps, type ButtonVariant } from "./button";
+export { Spinner } from "./spinner";
+export { Input, Select, Textarea, Checkbox, Label, FieldError, FieldHint } from "./field";
+export { Card, CardHeader, CardTitle, CardBody, CardFooter } from "./card";
+export { Badge, PiiBadge, ClassificationBadge, type BadgeTone, type PiiKind } from "./badge";
+export { EmptyState } from "./empty-state";
+export { Alert, type AlertTone } from "./alert";
+export { Skeleton } from "./skeleton";
+export { Pagination, pageWindow } from "./pagination";
+export { SectionNav } from "./section-nav";
+export { hrefWith, type SearchParamsRecord } from "./href";
