@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { z } from "zod";
 
 /**
@@ -74,6 +75,37 @@ function load(): Env {
     kafkaBrokers,
     appUrl: e.APP_URL ?? `http://localhost:${e.PORT}`,
   };
+}
+
+/**
+ * The secret that signs and encrypts session JWTs. Production must set AUTH_SECRET (32+
+ * characters; `openssl rand -base64 32`). In development and tests, when it is unset, the secret
+ * is derived from the database URL: stable across restarts (sessions survive a dev-server reload)
+ * and different per database, and worthless to anyone, because it protects only local demo data.
+ */
+export function authSecret(): string {
+  const e = env();
+  if (e.AUTH_SECRET) return e.AUTH_SECRET;
+  if (e.NODE_ENV === "production") {
+    throw new Error("AUTH_SECRET must be set in production (32+ characters, e.g. `openssl rand -base64 32`).");
+  }
+  return createHash("sha256").update(`tributary-dev-auth-secret:${e.databaseUrl}`).digest("base64url");
+}
+
+/** OIDC is on only when issuer, client id and client secret are all set. */
+export function oidcConfig(): { issuer: string; clientId: string; clientSecret: string; name: string } | null {
+  const e = env();
+  if (!e.OIDC_ISSUER || !e.OIDC_CLIENT_ID || !e.OIDC_CLIENT_SECRET) return null;
+  return { issuer: e.OIDC_ISSUER, clientId: e.OIDC_CLIENT_ID, clientSecret: e.OIDC_CLIENT_SECRET, name: e.OIDC_NAME };
+}
+
+/**
+ * next-auth 4 reads NEXTAUTH_URL from process.env itself to build OAuth callback URLs and to
+ * decide on `__Secure-` cookie names; without it, it assumes http://localhost:3000. Setting it
+ * here from APP_URL (default http://localhost:PORT) keeps the single source of configuration.
+ */
+export function applyNextAuthEnv(): void {
+  process.env.NEXTAUTH_URL ??= env().appUrl;
 }
 
 let cached: Env | undefined;

@@ -1,0 +1,110 @@
+import { and, asc, eq, sql } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { memberships, organizations, teams, users } from "@/db/schema";
+import type { SessionUser } from "./roles";
+
+/** Emails are stored lower-cased and trimmed; every lookup goes through this. */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/**
+ * The user as the guards see them, read fresh on every request: a disabled account, a removed
+ * role or a lost team membership takes effect at once, not when the session token expires.
+ * Returns null for unknown or disabled users.
+ */
+export async function loadSessionUser(db: Db, userId: string): Promise<SessionUser | null> {
+  if (!/^[0-9a-f-]{36}$/i.test(userId)) return null;
+  const [row] = await db
+    .select({
+      id: users.id,
+      email: users.email,
+      name: users.name,
+      orgId: users.orgId,
+      orgKind: organizations.kind,
+      roles: users.roles,
+      disabled: users.disabled,
+    })
+    .from(users)
+    .innerJoin(organizations, eq(organizations.id, users.orgId))
+    .where(eq(users.id, userId))
+    .limit(1);
+  if (!row || row.disabled) return null;
+  const teamRows = await db
+    .select({ id: teams.id, slug: teams.slug, name: teams.name, role: memberships.role })
+    .from(memberships)
+    .innerJoin(teams, eq(teams.id, memberships.teamId))
+    .where(eq(memberships.userId, userId))
+    .orderBy(asc(teams.name));
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    orgId: row.orgId,
+    orgKind: row.orgKind,
+    roles: row.roles,
+    teams: teamRows,
+  };
+}
+
+export async function findUserByEmail(db: Db, email: string) {
+  const [row] = await db.select().from(users).where(eq(users.email, normalizeEmail(email))).limit(1);
+  return row ?? null;
+}
+
+export type UserListRow = {
+  id: string;
+  email: string;
+  name: string;
+  orgName: string;
+  orgKind: "internal" | "external";
+  roles: ("finance" | "admin")[];
+  disabled: boolean;
+  lastSignInAt: Date | null;
+  teams: { name: string; role: "member" | "owner" }[];
+};
+
+/** Every user with org and team memberships, for the admin list. */
+export async function listUsers(db: Db): Promise<UserListRow[]> {
+  const rows = await db
+    .select({
+      id: users.id,
+      email: users.email,
+      name: users.name,
+      orgName: organizations.name,
+      orgKind: organizations.kind,
+      roles: users.roles,
+      disabled: users.disabled,
+      lastSignInAt: users.lastSignInAt,
+      teams: sql<{ name: string; role: "member" | "owner" }[]>`coalesce((
+        select json_agg(json_build_object('name', ${teams.name}, 'role', ${memberships.role}) order by ${teams.name})
+        from ${memberships} join ${teams} on ${teams.id} = ${memberships.teamId}
+        where ${memberships.userId} = ${users.id}
+      ), '[]'::json)`,
+    })
+    .from(users)
+    .innerJoin(organizations, eq(organizations.id, users.orgId))
+    .orderBy(asc(organizations.name), asc(users.email));
+  return rows;
+}
+
+export async function listOrgsWithTeams(db: Db) {
+  const orgs = await db
+    .select({ id: organizations.id, name: organizations.name, kind: organizations.kind })
+    .from(organizations)
+    .orderBy(asc(organizations.name));
+  const teamRows = await db
+    .select({ id: teams.id, name: teams.name, orgId: teams.orgId })
+    .from(teams)
+    .orderBy(asc(teams.name));
+  return orgs.map((o) => ({ ...o, teams: teamRows.filter((t) => t.orgId === o.id) }));
+}
+
+export async function teamBelongsToOrg(db: Db, teamId: string, orgId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ id: teams.id })
+    .from(teams)
+    .where(and(eq(teams.id, teamId), eq(teams.orgId, orgId)))
+    .limit(1);
+  return Boolean(row);
+}
