@@ -1,0 +1,25 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { publicAction, safeAction } from "@/lib/actions/safe-action";
+import { acceptInvitation, createInvitation, revokeInvitation } from "./invitations";
+import { AcceptInvitationSchema, InviteSchema, RevokeInvitationSchema } from "./schemas";
+
+/** Returns the invitation path once; the token is not stored and cannot be shown again. */
+export const inviteUserAction = safeAction({ schema: InviteSchema, role: "admin" }, async (input, { user, db }) => {
+  const created = await createInvitation(db, user, input);
+  revalidatePath("/admin/users");
+  return { email: input.email.toLowerCase(), path: created.path, expiresAt: created.expiresAt.toISOString() };
+});
+
+export const revokeInvitationAction = safeAction({ schema: RevokeInvitationSchema, role: "admin" }, async (input, { user, db }) => {
+  await revokeInvitation(db, user, input.invitationId);
+  revalidatePath("/admin/users");
+  return { invitationId: input.invitationId };
+});
+
+/** The invitee is signed out; the token itself is the authorization. */
+export const acceptInvitationAction = publicAction({ schema: AcceptInvitationSchema }, async (input, { db }) => {
+  const { email } = await acceptInvitation(db, input.token, { name: input.name, password: input.password });
+  return { email };
+});
