@@ -1,0 +1,117 @@
+import type { ContractField, FieldSpec, MaskRule, TierName } from "./types";
+
+/** Draft 2020-12 JSON Schema node, loosely typed: the seed only builds, never validates. */
+type SchemaNode = Record<string, unknown>;
+
+export const TIER_DESCRIPTIONS: Record<TierName, string> = {
+  full: "Every field in clear. Only for approved, purpose-bound use by the owning business.",
+  internal: "Direct identifiers hashed (stable per product, so joins still work), quasi-identifiers coarsened, sensitive fields dropped.",
+  partner: "For external partners: direct identifiers and sensitive fields dropped, quasi-identifiers generalized or redacted.",
+  public: "Aggregate-safe view: every personal field dropped.",
+};
+
+export function parseSemver(version: string): { major: number; minor: number; patch: number } {
+  const m = /^(\d+)\.(\d+)\.(\d+)$/.exec(version);
+  if (!m) throw new Error(`not a semver version: ${version}`);
+  return { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3]) };
+}
+
+export function toContractFields(fields: FieldSpec[]): ContractField[] {
+  return fields.map((f) => ({ path: f.path, type: f.type, required: f.required, description: f.description, pii: f.pii }));
+}
+
+function leafSchema(f: FieldSpec): SchemaNode {
+  const node: SchemaNode = { type: f.type, description: f.description };
+  if (f.format) node.format = f.format;
+  if (f.enum) node.enum = f.enum;
+  if (f.minimum !== undefined) node.minimum = f.minimum;
+  if (f.maximum !== undefined) node.maximum = f.maximum;
+  if (f.pattern) node.pattern = f.pattern;
+  if (f.pii !== "none") node["x-pii"] = f.pii;
+  return node;
+}
+
+function objectNode(): SchemaNode {
+  return { type: "object", properties: {}, required: [], additionalProperties: false };
+}
+
+/**
+ * Builds the nested JSON Schema from the flat field list. An object is required in its parent
+ * when any field below it is required.
+ */
+export function buildJsonSchema(opts: { id: string; title: string; description: string; fields: FieldSpec[] }): SchemaNode {
+  const root: SchemaNode = {
+    $schema: "https://json-schema.org/draft/2020-12/schema",
+    $id: opts.id,
+    title: opts.title,
+    description: opts.description,
+    ...objectNode(),
+  };
+  for (const f of opts.fields) {
+    const segments = f.path.split(".");
+    let parent = root;
+    segments.forEach((raw, i) => {
+      const isArray = raw.endsWith("[]");
+      const name = isArray ? raw.slice(0, -2) : raw;
+      const props = parent.properties as Record<string, SchemaNode>;
+      const required = parent.required as string[];
+      if (f.required && !required.includes(name)) required.push(name);
+      const last = i === segments.length - 1;
+      if (last) {
+        props[name] = isArray ? { type: "array", items: leafSchema(f), description: f.description } : leafSchema(f);
+        return;
+      }
+      if (!props[name]) props[name] = isArray ? { type: "array", items: objectNode() } : objectNode();
+      parent = isArray ? ((props[name] as SchemaNode).items as SchemaNode) : props[name];
+    });
+  }
+  pruneEmptyRequired(root);
+  return root;
+}
+
+function pruneEmptyRequired(node: SchemaNode): void {
+  if (Array.isArray(node.required) && node.required.length === 0) delete node.required;
+  if (node.properties) for (const child of Object.values(node.properties as Record<string, SchemaNode>)) pruneEmptyRequired(child);
+  if (node.items && typeof node.items === "object") pruneEmptyRequired(node.items as SchemaNode);
+}
+
+/** Coarsening that keeps a quasi-identifier useful for analysis but not for singling someone out. */
+function generalizeRule(f: FieldSpec): MaskRule {
+  if (f.format === "date-time") return { strategy: "generalize", truncate: "hour" };
+  if (f.format === "date") return { strategy: "generalize", truncate: "month" };
+  if (f.type === "number") return { strategy: "generalize", decimals: 1 };
+  if (f.type === "integer") return { strategy: "generalize", bucket: 10 };
+  if (f.format === "ipv4") return { strategy: "generalize", prefixBits: 24 };
+  return { strategy: "partial", keepLast: 2 };
+}
+
+/**
+ * The default rule for a field in a tier: keep what is not personal; otherwise hash direct
+ * identifiers for internal use (joins survive), drop them for partners and the public; coarsen
+ * quasi-identifiers; drop sensitive data outside the full tier.
+ */
+export function defaultMaskRule(f: FieldSpec, tier: TierName): MaskRule {
+  const override = f.mask?.[tier];
+  if (override) return override;
+  if (tier === "full" || f.pii === "none") return { strategy: "keep" };
+  if (f.pii === "sensitive") return { strategy: "drop" };
+  if (f.pii === "direct") return tier === "internal" ? { strategy: "hash" } : { strategy: "drop" };
+  // quasi
+  if (tier === "public") return { strategy: "drop" };
+  const g = generalizeRule(f);
+  if (tier === "partner" && g.strategy === "partial") return { strategy: "redact", replacement: "***" };
+  return g;
+}
+
+/** Rules for every field of the contract (allow-list: unnamed fields never reach a tier). */
+export function tierRules(fields: FieldSpec[], tier: TierName): Record<string, MaskRule> {
+  const out: Record<string, MaskRule> = {};
+  for (const f of fields) {
+    const rule = defaultMaskRule(f, tier);
+    if (tier !== "full" && f.pii !== "none" && rule.strategy === "keep") {
+      throw new Error(`PII field ${f.path} would be kept in tier ${tier}`);
+    }
+    out[f.path] = rule;
+  }
+  return out;
+}
