@@ -26,6 +26,11 @@ const EnvSchema = z.object({
   KAFKA_SASL_MECHANISM: z.enum(["plain", "scram-sha-256", "scram-sha-512"]).optional(),
   KAFKA_SASL_USERNAME: z.string().optional(),
   KAFKA_SASL_PASSWORD: z.string().optional(),
+  /**
+   * Embedded broker only: when set, the broker requires SASL, User:admin is a super user and its
+   * SCRAM credentials are (re)written from this password at start. Unset: no SASL, allow-all.
+   */
+  BROKER_ADMIN_PASSWORD: z.string().min(1).optional(),
 
   AUTH_SECRET: z.string().min(32).optional(),
   OIDC_ISSUER: z.string().url().optional(),
