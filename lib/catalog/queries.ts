@@ -1,0 +1,438 @@
+import { and, asc, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { contractVersions, dataProducts, maskingTiers, organizations, plans, teams } from "@/db/schema";
+import {
+  PAGE_SIZE,
+  tokenizeQuery,
+  type ApprovalMode,
+  type CatalogParams,
+  type Classification,
+  type PriceModel,
+} from "./schemas";
+
+/**
+ * Catalog reads. Every function takes `db` (or a transaction) and plain params; nothing here
+ * reads the request. All user text reaches SQL as bound parameters: the search words are
+ * reduced to letters and digits first (see tokenizeQuery) and then passed to to_tsquery as
+ * values, never spliced into the statement.
+ */
+
+/** Who is looking: external organisations only see products with a plan open to them. */
+export type CatalogViewer = { external: boolean };
+
+export type FacetKey = "domains" | "tags" | "teams" | "classifications" | "priceModels" | "approvals";
+
+export type CatalogItem = {
+  id: string;
+  slug: string;
+  name: string;
+  summary: string;
+  domain: string;
+  tags: string[];
+  status: "published" | "deprecated";
+  classification: Classification;
+  publishedAt: Date | null;
+  team: { slug: string; name: string };
+  /** Free if any plan is free, otherwise the lowest-priced plan (models differ, so the card names the unit). */
+  cheapestPlan: { priceModel: PriceModel; priceMinor: number; currency: string } | null;
+  approvals: ApprovalMode[];
+  externalAllowed: boolean;
+};
+
+export type CatalogPage = { items: CatalogItem[]; total: number; page: number; pageSize: number; pageCount: number };
+
+export type FacetValue = { value: string; label: string; count: number };
+export type CatalogFacets = Record<FacetKey, FacetValue[]>;
+
+const VISIBLE = sql`p.status in ('published', 'deprecated')`;
+/** Prefix matching on the last word helps as-you-type searches; on 1-2 letters it would match half the vocabulary. */
+const MIN_PREFIX_CHARS = 3;
+const TAG_FACET_LIMIT = 15;
+const FACET_LIMIT = 30;
+const SUGGEST_SIMILARITY = 0.2;
+
+const list = (values: readonly string[]) => sql.join(values.map((v) => sql`${v}`), sql`, `);
+
+/**
+ * The tsquery for the user's words: every word must match (AND); each word matches its English
+ * stem or its literal form (the vector holds both: English for prose, `simple` for names and
+ * field names such as `msisdn`); the last word also matches as a prefix.
+ */
+export function buildTsQuery(q: string): SQL | null {
+  const { terms } = tokenizeQuery(q);
+  if (terms.length === 0) return null;
+  const parts = terms.map((t, i) => {
+    const value = i === terms.length - 1 && t.length >= MIN_PREFIX_CHARS ? `${t}:*` : t;
+    return sql`(to_tsquery('english', ${value}) || to_tsquery('simple', ${value}))`;
+  });
+  return sql.join(parts, sql` && `);
+}
+
+function whereFor(p: CatalogParams, hasQuery: boolean, viewer: CatalogViewer, exclude?: FacetKey): SQL {
+  const conds: SQL[] = [VISIBLE];
+  if (hasQuery) conds.push(sql`p.search_vector @@ tq.q`);
+  if (exclude !== "domains" && p.domains.length) conds.push(sql`p.domain in (${list(p.domains)})`);
+  // Values within one facet are alternatives (OR); different facets narrow each other (AND).
+  if (exclude !== "tags" && p.tags.length) conds.push(sql`p.tags && array[${list(p.tags)}]::text[]`);
+  if (exclude !== "teams" && p.teams.length)
+    conds.push(sql`p.owner_team_id in (select id from teams where slug in (${list(p.teams)}))`);
+  if (exclude !== "classifications" && p.classifications.length)
+    conds.push(sql`p.classification::text in (${list(p.classifications)})`);
+  if (exclude !== "priceModels" && p.priceModels.length)
+    conds.push(
+      sql`exists (select 1 from plans pl where pl.product_id = p.id and pl.active and pl.price_model::text in (${list(p.priceModels)}))`,
+    );
+  if (exclude !== "approvals" && p.approvals.length)
+    conds.push(
+      sql`exists (select 1 from plans pl where pl.product_id = p.id and pl.active and pl.approval::text in (${list(p.approvals)}))`,
+    );
+  if (viewer.external)
+    conds.push(sql`exists (select 1 from plans pl where pl.product_id = p.id and pl.active and pl.external_allowed)`);
+  return sql.join(conds, sql` and `);
+}
+
+/** The CTE holding the parsed tsquery (computed once per statement) and the FROM clause. */
+function sourceFor(tsq: SQL | null): { ctes: SQL[]; from: SQL } {
+  if (!tsq) return { ctes: [], from: sql`data_products p` };
+  return { ctes: [sql`tq as (select ${tsq} as q)`], from: sql`data_products p cross join tq` };
+}
+
+function withClause(ctes: SQL[]): SQL {
+  return ctes.length ? sql`with ${sql.join(ctes, sql`, `)} ` : sql``;
+}
+
+function orderFor(p: CatalogParams, hasQuery: boolean): SQL {
+  if (p.sort === "newest") return sql`p.published_at desc nulls last, p.name asc, p.id asc`;
+  if (p.sort === "relevance" && hasQuery)
+    // Deprecated products stay findable but rank below live ones; name and id keep pages stable.
+    return sql`ts_rank(p.search_vector, tq.q) * (case when p.status = 'deprecated' then 0.5 else 1 end) desc, p.name asc, p.id asc`;
+  return sql`p.name asc, p.id asc`;
+}
+
+type ItemRow = {
+  id: string;
+  slug: string;
+  name: string;
+  summary: string;
+  domain: string;
+  tags: string[];
+  status: "published" | "deprecated";
+  classification: Classification;
+  published_at: string | Date | null;
+  team_slug: string;
+  team_name: string;
+  cheapest: { price_model: PriceModel; price_minor: number | string; currency: string } | null;
+  approvals: ApprovalMode[] | null;
+  external_allowed: boolean | null;
+};
+
+function toItem(r: ItemRow): CatalogItem {
+  return {
+    id: r.id,
+    slug: r.slug,
+    name: r.name,
+    summary: r.summary,
+    domain: r.domain,
+    tags: r.tags ?? [],
+    status: r.status,
+    classification: r.classification,
+    publishedAt: r.published_at ? new Date(r.published_at) : null,
+    team: { slug: r.team_slug, name: r.team_name },
+    cheapestPlan: r.cheapest
+      ? { priceModel: r.cheapest.price_model, priceMinor: Number(r.cheapest.price_minor), currency: r.cheapest.currency }
+      : null,
+    approvals: r.approvals ?? [],
+    externalAllowed: r.external_allowed ?? false,
+  };
+}
+
+/** One page of matching products, ranked or sorted, with the total number of matches. */
+export async function searchCatalog(db: Db, p: CatalogParams, viewer: CatalogViewer): Promise<CatalogPage> {
+  const tsq = buildTsQuery(p.q);
+  const { ctes, from } = sourceFor(tsq);
+  const where = whereFor(p, tsq !== null, viewer);
+  const offset = (p.page - 1) * PAGE_SIZE;
+  const planFilter = viewer.external ? sql` and pl.external_allowed` : sql``;
+  // The page's ids are chosen first, touching only what filtering and sorting need; display
+  // data and plan summaries are then looked up for those 20 rows only.
+  const pageCte = sql`page as (
+      select h.id, row_number() over () as ord
+      from (select p.id from ${from} where ${where} order by ${orderFor(p, tsq !== null)} limit ${PAGE_SIZE} offset ${offset}) h
+    )`;
+  const itemsQuery = sql`${withClause([...ctes, pageCte])}
+    select p.id, p.slug, p.name, p.summary, p.domain, p.tags, p.status, p.classification, p.published_at,
+      t.slug as team_slug, t.name as team_name,
+      (select json_build_object('price_model', pl.price_model, 'price_minor', pl.price_minor, 'currency', pl.currency)
+         from plans pl where pl.product_id = p.id and pl.active${planFilter}
+         order by (pl.price_model = 'free') desc, pl.price_minor asc limit 1) as cheapest,
+      (select array_agg(distinct pl.approval) from plans pl where pl.product_id = p.id and pl.active${planFilter}) as approvals,
+      (select bool_or(pl.external_allowed) from plans pl where pl.product_id = p.id and pl.active) as external_allowed
+    from page join data_products p on p.id = page.id join teams t on t.id = p.owner_team_id
+    order by page.ord`;
+  const countQuery = sql`${withClause(ctes)}select count(*)::int as n from ${from} where ${where}`;
+  // Two statements on two pooled connections run concurrently; one window count(*) over()
+  // would force the sort to see every match even when an index could stop at 20.
+  const [rows, counted] = await Promise.all([db.execute<ItemRow>(itemsQuery), db.execute<{ n: number }>(countQuery)]);
+  const total = Number(counted[0]?.n ?? 0);
+  return {
+    items: [...rows].map(toItem),
+    total,
+    page: p.page,
+    pageSize: PAGE_SIZE,
+    pageCount: Math.max(1, Math.ceil(total / PAGE_SIZE)),
+  };
+}
+
+const priceModelLabels: Record<PriceModel, string> = {
+  free: "Free",
+  per_gb: "Per GB",
+  per_million_messages: "Per million messages",
+  flat_monthly: "Flat monthly",
+};
+const approvalLabels: Record<ApprovalMode, string> = { auto: "Instant (auto-approved)", manual: "Owner approval" };
+const titleCase = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+type FacetRow = { facet: FacetKey; value: string; label: string | null; n: number };
+
+/** SELECTs over the matched set `m` for the given facets, to be UNION ALLed. */
+function facetSelects(keys: FacetKey[], viewer: CatalogViewer): SQL[] {
+  const planFilter = viewer.external ? sql` and pl.external_allowed` : sql``;
+  const out: SQL[] = [];
+  for (const k of keys) {
+    if (k === "domains")
+      out.push(sql`(select 'domains' as facet, m.domain as value, null as label, count(*)::int as n from m group by m.domain order by n desc, value limit ${FACET_LIMIT})`);
+    if (k === "tags")
+      out.push(sql`(select 'tags' as facet, tag as value, null as label, count(*)::int as n from m cross join unnest(m.tags) as tag group by tag order by n desc, tag limit ${TAG_FACET_LIMIT})`);
+    if (k === "teams")
+      out.push(sql`(select 'teams' as facet, t.slug as value, t.name as label, c.n from (select m.owner_team_id, count(*)::int as n from m group by 1) c join teams t on t.id = c.owner_team_id order by c.n desc, t.name limit ${FACET_LIMIT})`);
+    if (k === "classifications")
+      out.push(sql`(select 'classifications' as facet, m.classification::text as value, null as label, count(*)::int as n from m group by m.classification)`);
+    if (k === "priceModels")
+      out.push(sql`(select 'priceModels' as facet, pl.price_model::text as value, null as label, count(distinct pl.product_id)::int as n from m join plans pl on pl.product_id = m.id and pl.active${planFilter} group by pl.price_model)`);
+    if (k === "approvals")
+      out.push(sql`(select 'approvals' as facet, pl.approval::text as value, null as label, count(distinct pl.product_id)::int as n from m join plans pl on pl.product_id = m.id and pl.active${planFilter} group by pl.approval)`);
+  }
+  return out;
+}
+
+function facetQuery(p: CatalogParams, tsq: SQL | null, viewer: CatalogViewer, keys: FacetKey[], exclude?: FacetKey): SQL {
+  const { ctes, from } = sourceFor(tsq);
+  const m = sql`m as (select p.id, p.domain, p.tags, p.owner_team_id, p.classification from ${from} where ${whereFor(p, tsq !== null, viewer, exclude)})`;
+  return sql`${withClause([...ctes, m])}${sql.join(facetSelects(keys, viewer), sql` union all `)}`;
+}
+
+const facetKeys: FacetKey[] = ["domains", "tags", "teams", "classifications", "priceModels", "approvals"];
+
+/**
+ * Counts per facet value. A facet with a selection is counted with its own filter left out
+ * (all other filters applied), so its other values stay visible and their counts say how many
+ * results choosing them would add; facets without a selection share one statement.
+ */
+export async function catalogFacets(db: Db, p: CatalogParams, viewer: CatalogViewer): Promise<CatalogFacets> {
+  const tsq = buildTsQuery(p.q);
+  const active = facetKeys.filter((k) => p[k].length > 0);
+  const idle = facetKeys.filter((k) => p[k].length === 0);
+  const statements: SQL[] = [];
+  if (idle.length) statements.push(facetQuery(p, tsq, viewer, idle));
+  for (const k of active) statements.push(facetQuery(p, tsq, viewer, [k], k));
+  const results = await Promise.all(statements.map((s) => db.execute<FacetRow>(s)));
+  const facets: CatalogFacets = { domains: [], tags: [], teams: [], classifications: [], priceModels: [], approvals: [] };
+  for (const rows of results) {
+    for (const r of rows) {
+      const label =
+        r.facet === "priceModels"
+          ? priceModelLabels[r.value as PriceModel]
+          : r.facet === "approvals"
+            ? approvalLabels[r.value as ApprovalMode]
+            : r.facet === "classifications"
+              ? titleCase(r.value)
+              : (r.label ?? r.value);
+      facets[r.facet].push({ value: r.value, label, count: Number(r.n) });
+    }
+  }
+  // A selected value may have no matches (e.g. from an old link); keep it listed so it can be unticked.
+  for (const k of active) {
+    for (const v of p[k]) {
+      if (!facets[k].some((f) => f.value === v)) facets[k].push({ value: v, label: v, count: 0 });
+    }
+  }
+  const order = (a: FacetValue, b: FacetValue) => b.count - a.count || a.label.localeCompare(b.label);
+  for (const k of facetKeys) facets[k].sort(order);
+  return facets;
+}
+
+export { priceModelLabels, approvalLabels };
+
+/** Whether a search would find anything; used to check a suggestion before offering it. */
+export async function countCatalog(db: Db, p: CatalogParams, viewer: CatalogViewer): Promise<number> {
+  const tsq = buildTsQuery(p.q);
+  const { ctes, from } = sourceFor(tsq);
+  const rows = await db.execute<{ n: number }>(
+    sql`${withClause(ctes)}select count(*)::int as n from ${from} where ${whereFor(p, tsq !== null, viewer)}`,
+  );
+  return Number(rows[0]?.n ?? 0);
+}
+
+/**
+ * "Did you mean": each search word that is not in the catalog's vocabulary is replaced by its
+ * closest known word by trigram similarity (e.g. "netwrok" -> "network"). Returns the corrected text only if it differs and actually finds products.
+ */
+export async function suggestCatalogQuery(db: Db, p: CatalogParams, viewer: CatalogViewer): Promise<{ q: string; total: number } | null> {
+  const { terms } = tokenizeQuery(p.q);
+  if (terms.length === 0) return null;
+  // 0.3 (pg_trgm's default) misses transpositions such as "alrets" (0.27 to "alerts"); 0.2
+  // catches them, and a wrong guess costs little because it is only shown if it finds products.
+  const rows = await db.transaction(async (tx) => {
+    await tx.execute(sql`select set_config('pg_trgm.similarity_threshold', ${String(SUGGEST_SIMILARITY)}, true)`);
+    return tx.execute<{ input: string; best: string | null }>(sql`
+      select w.input,
+        case when exists (select 1 from catalog_terms ct where ct.term = w.input) then w.input
+             else (select ct.term from catalog_terms ct where ct.term % w.input
+                   order by similarity(ct.term, w.input) desc, ct.term limit 1) end as best
+      from unnest(array[${list(terms)}]::text[]) with ordinality as w(input, ord)
+      order by w.ord`);
+  });
+  const corrected = [...rows].map((r) => r.best ?? r.input);
+  if (corrected.every((c, i) => c === terms[i])) return null;
+  const q = corrected.join(" ");
+  const total = await countCatalog(db, { ...p, q, page: 1 }, viewer);
+  return total > 0 ? { q, total } : null;
+}
+
+const SLUG_RE = /^[a-z0-9][a-z0-9-]{0,199}$/;
+
+export type CatalogPlan = {
+  id: string;
+  name: string;
+  description: string;
+  approval: ApprovalMode;
+  priceModel: PriceModel;
+  priceMinor: number;
+  currency: string;
+  monthlyCapMinor: number | null;
+  externalAllowed: boolean;
+  quotaBytesPerSec: number | null;
+  tier: { name: string; description: string; fullAccess: boolean };
+};
+
+export type CatalogProduct = {
+  id: string;
+  slug: string;
+  name: string;
+  summary: string;
+  description: string;
+  domain: string;
+  tags: string[];
+  status: "published" | "deprecated";
+  classification: Classification;
+  contactEmail: string | null;
+  sourceTopic: string | null;
+  publishedAt: Date | null;
+  sunsetAt: Date | null;
+  updatedAt: Date;
+  team: { slug: string; name: string; contactEmail: string | null };
+  org: { name: string; kind: "internal" | "external" };
+  contract: {
+    version: string;
+    status: string;
+    schemaFormat: "json-schema" | "avro";
+    schema: unknown;
+    fields: unknown;
+    freshnessSlaSeconds: number | null;
+    availabilityTarget: string | null;
+    retentionHours: number | null;
+    purposes: string[];
+    prohibitedUses: string[];
+    qualityRules: unknown;
+    supportContact: string | null;
+    publishedAt: Date | null;
+  } | null;
+  plans: CatalogPlan[];
+};
+
+/**
+ * A listed product by slug with its current contract (the newest published version, else the
+ * newest deprecated one) and active plans. Drafts and retired products are not listed: null.
+ * External viewers get null for products without a plan open to them, and only such plans.
+ */
+export async function getCatalogProduct(db: Db, slug: string, viewer: CatalogViewer): Promise<CatalogProduct | null> {
+  if (!SLUG_RE.test(slug)) return null;
+  const [row] = await db
+    .select({ p: dataProducts, team: teams, org: organizations })
+    .from(dataProducts)
+    .innerJoin(teams, eq(teams.id, dataProducts.ownerTeamId))
+    .innerJoin(organizations, eq(organizations.id, teams.orgId))
+    .where(and(eq(dataProducts.slug, slug), inArray(dataProducts.status, ["published", "deprecated"])))
+    .limit(1);
+  if (!row) return null;
+  const [contractRows, planRows] = await Promise.all([
+    db
+      .select()
+      .from(contractVersions)
+      .where(and(eq(contractVersions.productId, row.p.id), inArray(contractVersions.status, ["published", "deprecated"])))
+      .orderBy(
+        sql`(${contractVersions.status} = 'published') desc`,
+        desc(contractVersions.major),
+        desc(contractVersions.minor),
+        desc(contractVersions.patch),
+      )
+      .limit(1),
+    db
+      .select({ plan: plans, tier: maskingTiers })
+      .from(plans)
+      .innerJoin(maskingTiers, eq(maskingTiers.id, plans.tierId))
+      .where(and(eq(plans.productId, row.p.id), eq(plans.active, true), viewer.external ? eq(plans.externalAllowed, true) : undefined))
+      .orderBy(sql`(${plans.priceModel} = 'free') desc`, asc(plans.priceMinor), asc(plans.name)),
+  ]);
+  if (viewer.external && planRows.length === 0) return null;
+  const c = contractRows[0];
+  const p = row.p;
+  return {
+    id: p.id,
+    slug: p.slug,
+    name: p.name,
+    summary: p.summary,
+    description: p.description,
+    domain: p.domain,
+    tags: p.tags,
+    status: p.status as "published" | "deprecated",
+    classification: p.classification,
+    contactEmail: p.contactEmail,
+    sourceTopic: p.sourceTopic,
+    publishedAt: p.publishedAt,
+    sunsetAt: p.sunsetAt,
+    updatedAt: p.updatedAt,
+    team: { slug: row.team.slug, name: row.team.name, contactEmail: row.team.contactEmail },
+    org: { name: row.org.name, kind: row.org.kind },
+    contract: c
+      ? {
+          version: c.version,
+          status: c.status,
+          schemaFormat: c.schemaFormat,
+          schema: c.schema,
+          fields: c.fields,
+          freshnessSlaSeconds: c.freshnessSlaSeconds,
+          availabilityTarget: c.availabilityTarget,
+          retentionHours: c.retentionHours,
+          purposes: c.purposes,
+          prohibitedUses: c.prohibitedUses,
+          qualityRules: c.qualityRules,
+          supportContact: c.supportContact,
+          publishedAt: c.publishedAt,
+        }
+      : null,
+    plans: planRows.map(({ plan, tier }) => ({
+      id: plan.id,
+      name: plan.name,
+      description: plan.description,
+      approval: plan.approval,
+      priceModel: plan.priceModel,
+      priceMinor: plan.priceMinor,
+      currency: plan.currency,
+      monthlyCapMinor: plan.monthlyCapMinor,
+      externalAllowed: plan.externalAllowed,
+      quotaBytesPerSec: plan.quotaBytesPerSec,
+      tier: { name: tier.name, description: tier.description, fullAccess: tier.fullAccess },
+    })),
+  };
+}
