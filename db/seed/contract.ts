@@ -27,12 +27,14 @@ function leafSchema(f: FieldSpec): SchemaNode {
   if (f.minimum !== undefined) node.minimum = f.minimum;
   if (f.maximum !== undefined) node.maximum = f.maximum;
   if (f.pattern) node.pattern = f.pattern;
-  if (f.pii !== "none") node["x-pii"] = f.pii;
   return node;
 }
 
 function objectNode(): SchemaNode {
-  return { type: "object", properties: {}, required: [], additionalProperties: false };
+  // Unknown properties are allowed by the schema: masking is allow-list, so a field the contract
+  // does not name never reaches a consumer anyway, and producers can add fields before the
+  // contract's next minor version documents them.
+  return { type: "object", properties: {}, required: [] };
 }
 
 /**
@@ -114,4 +116,15 @@ export function tierRules(fields: FieldSpec[], tier: TierName): Record<string, M
     out[f.path] = rule;
   }
   return out;
+}
+
+/** Shorthand for authoring field lists in the product data files. */
+export function field(
+  path: string,
+  type: FieldSpec["type"],
+  pii: FieldSpec["pii"],
+  description: string,
+  extra: Partial<Omit<FieldSpec, "path" | "type" | "pii" | "description">> = {},
+): FieldSpec {
+  return { path, type, pii, description, required: false, ...extra };
 }

@@ -80,6 +80,8 @@ export type ProductSpec = {
   /** For deprecated products: when consumers must have moved off. */
   sunsetInDays?: number;
   contract: ContractSpec;
+  /** A realistic record; shown in the description and usable by demo producers. */
+  example: Record<string, unknown>;
   /** Masking tiers to create besides "full" (which every product has). */
   tiers: Exclude<TierName, "full">[];
   plans: PlanSpec[];

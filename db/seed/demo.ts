@@ -1,0 +1,206 @@
+import { eq, sql } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import {
+  clusters,
+  contractVersions,
+  costCenters,
+  dataProducts,
+  maskingTiers,
+  memberships,
+  organizations,
+  platformSettings,
+  plans,
+  teams,
+  users,
+} from "@/db/schema";
+import { recordAudit } from "@/lib/audit/service";
+import { hashPassword } from "@/lib/auth/password";
+import { buildJsonSchema, parseSemver, TIER_DESCRIPTIONS, tierRules, toContractFields } from "./contract";
+import { ENERGY_PRODUCTS } from "./products/energy";
+import { PAYMENTS_PRODUCTS } from "./products/payments";
+import { TELCO_PRODUCTS } from "./products/telco";
+import type { ProductSpec, TierName } from "./types";
+import { COST_CENTERS, DEMO_ORG_SLUG, DEMO_PASSWORD, ORGS, TEAMS, USERS } from "./world";
+
+export { DEMO_LOGINS, DEMO_PASSWORD } from "./world";
+
+export const DEMO_PRODUCTS: ProductSpec[] = [...TELCO_PRODUCTS, ...ENERGY_PRODUCTS, ...PAYMENTS_PRODUCTS];
+
+export type SeedResult = { seeded: boolean; products: number; users: number };
+
+const DAY_MS = 86_400_000;
+
+/** Any transaction-scoped advisory lock key works; this one is "trib" in ASCII. */
+const SEED_LOCK_KEY = 0x74726962;
+
+/**
+ * Creates the demo world in one transaction: orgs, cost centers, teams, the demo logins, the
+ * embedded cluster, platform settings and the demo products with contracts, masking tiers and
+ * plans. Idempotent: if the operator org exists it does nothing. Concurrent callers (launcher and
+ * `npm run seed` at once) serialize on an advisory lock, so the second one sees the first's work.
+ */
+export async function seedDemoWorld(db: Db): Promise<SeedResult> {
+  // scrypt is deliberately slow; one hash shared by all demo users keeps seeding fast. Computed
+  // before the transaction so the lock is not held while hashing.
+  const existing = await db.select({ id: organizations.id }).from(organizations).where(eq(organizations.slug, DEMO_ORG_SLUG));
+  if (existing.length > 0) return { seeded: false, products: 0, users: 0 };
+  const passwordHash = await hashPassword(DEMO_PASSWORD);
+
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(${SEED_LOCK_KEY})`);
+    const again = await tx.select({ id: organizations.id }).from(organizations).where(eq(organizations.slug, DEMO_ORG_SLUG));
+    if (again.length > 0) return { seeded: false, products: 0, users: 0 };
+
+    const orgRows = await tx
+      .insert(organizations)
+      .values(ORGS.map((o) => ({ slug: o.slug, name: o.name, kind: o.kind, billingEmail: o.billingEmail ?? null })))
+      .returning({ id: organizations.id, slug: organizations.slug });
+    const orgId = new Map(orgRows.map((o) => [o.slug, o.id]));
+
+    const ccRows = await tx
+      .insert(costCenters)
+      .values(COST_CENTERS.map((c) => ({ code: c.code, name: c.name, orgId: orgId.get(c.org)! })))
+      .returning({ id: costCenters.id, code: costCenters.code });
+    const ccId = new Map(ccRows.map((c) => [c.code, c.id]));
+
+    const teamRows = await tx
+      .insert(teams)
+      .values(
+        TEAMS.map((t) => ({
+          slug: t.slug,
+          name: t.name,
+          orgId: orgId.get(t.org)!,
+          costCenterId: t.costCenter ? ccId.get(t.costCenter)! : null,
+          contactEmail: t.contactEmail,
+        })),
+      )
+      .returning({ id: teams.id, slug: teams.slug });
+    const teamId = new Map(teamRows.map((t) => [t.slug, t.id]));
+
+    const userRows = await tx
+      .insert(users)
+      .values(USERS.map((u) => ({ email: u.email.toLowerCase(), name: u.name, passwordHash, orgId: orgId.get(u.org)!, roles: u.roles })))
+      .returning({ id: users.id, email: users.email });
+    const userId = new Map(userRows.map((u) => [u.email, u.id]));
+    const membershipRows = USERS.flatMap((u) =>
+      u.teams.map((m) => ({ userId: userId.get(u.email.toLowerCase())!, teamId: teamId.get(m.team)!, role: m.role })),
+    );
+    await tx.insert(memberships).values(membershipRows);
+
+    const [cluster] = await tx
+      .insert(clusters)
+      .values({ name: "embedded", bootstrapServers: "localhost:9092", embedded: true, saslMechanism: "scram-sha-512", adminUsername: "admin" })
+      .onConflictDoNothing({ target: clusters.name })
+      .returning({ id: clusters.id });
+    const clusterId = cluster?.id ?? (await tx.select({ id: clusters.id }).from(clusters).where(eq(clusters.name, "embedded")))[0].id;
+
+    await tx
+      .insert(platformSettings)
+      .values({ key: "public_catalog", value: false })
+      .onConflictDoNothing({ target: platformSettings.key });
+
+    const now = Date.now();
+    for (const [i, p] of DEMO_PRODUCTS.entries()) {
+      const ownerTeam = teamId.get(p.team);
+      if (!ownerTeam) throw new Error(`product ${p.slug}: unknown team ${p.team}`);
+      await insertProduct(tx, p, { ownerTeam, clusterId, publishedAt: new Date(now - (90 - i * 5) * DAY_MS) });
+    }
+
+    await recordAudit(tx, {
+      actor: { type: "system", label: "seed" },
+      action: "demo.seed",
+      resource: { type: "platform" },
+      details: { orgs: ORGS.length, teams: TEAMS.length, users: USERS.length, products: DEMO_PRODUCTS.length },
+    });
+    return { seeded: true, products: DEMO_PRODUCTS.length, users: USERS.length };
+  });
+}
+
+function withExample(p: ProductSpec): string {
+  return `${p.description}\n\n## Example record\n\n\`\`\`json\n${JSON.stringify(p.example, null, 2)}\n\`\`\`\n`;
+}
+
+async function insertProduct(
+  tx: Db,
+  p: ProductSpec,
+  ctx: { ownerTeam: string; clusterId: string; publishedAt: Date },
+): Promise<void> {
+  const live = p.status !== "draft";
+  const [product] = await tx
+    .insert(dataProducts)
+    .values({
+      slug: p.slug,
+      name: p.name,
+      summary: p.summary,
+      description: withExample(p),
+      domain: p.domain,
+      tags: p.tags,
+      ownerTeamId: ctx.ownerTeam,
+      clusterId: ctx.clusterId,
+      sourceTopic: p.sourceTopic,
+      status: p.status,
+      classification: p.classification,
+      contactEmail: p.contactEmail,
+      fieldNames: p.contract.fields.map((f) => f.path),
+      publishedAt: live ? ctx.publishedAt : null,
+      sunsetAt: p.sunsetInDays ? new Date(Date.now() + p.sunsetInDays * DAY_MS) : null,
+      createdAt: new Date(ctx.publishedAt.getTime() - 21 * DAY_MS),
+    })
+    .returning({ id: dataProducts.id });
+
+  const c = p.contract;
+  await tx.insert(contractVersions).values({
+    productId: product.id,
+    version: c.version,
+    ...parseSemver(c.version),
+    status: p.status === "draft" ? "draft" : p.status === "deprecated" ? "deprecated" : "published",
+    schema: buildJsonSchema({ id: `urn:tributary:${p.slug}:${parseSemver(c.version).major}`, title: p.name, description: p.summary, fields: c.fields }),
+    fields: toContractFields(c.fields),
+    freshnessSlaSeconds: c.freshnessSlaSeconds,
+    availabilityTarget: c.availabilityTarget,
+    retentionHours: c.retentionHours,
+    purposes: c.purposes,
+    prohibitedUses: c.prohibitedUses,
+    qualityRules: c.qualityRules,
+    supportContact: p.contactEmail,
+    changelog: c.changelog ?? null,
+    publishedAt: live ? ctx.publishedAt : null,
+  });
+
+  const tierNames: TierName[] = ["full", ...p.tiers];
+  const tierRows = await tx
+    .insert(maskingTiers)
+    .values(
+      tierNames.map((name) => ({
+        productId: product.id,
+        name,
+        description: TIER_DESCRIPTIONS[name],
+        fullAccess: name === "full",
+        rules: tierRules(c.fields, name),
+      })),
+    )
+    .returning({ id: maskingTiers.id, name: maskingTiers.name });
+  const tierId = new Map(tierRows.map((t) => [t.name, t.id]));
+
+  await tx.insert(plans).values(
+    p.plans.map((plan) => {
+      const tier = tierId.get(plan.tier);
+      if (!tier) throw new Error(`product ${p.slug}: plan ${plan.name} uses tier ${plan.tier}, which the product does not define`);
+      return {
+        productId: product.id,
+        tierId: tier,
+        name: plan.name,
+        description: plan.description,
+        // Deprecated products keep serving existing subscribers but take no new ones.
+        active: p.status !== "deprecated",
+        approval: plan.tier === "full" ? ("manual" as const) : plan.approval,
+        priceModel: plan.priceModel,
+        priceMinor: plan.priceMinor,
+        currency: plan.currency,
+        monthlyCapMinor: plan.monthlyCapMinor ?? null,
+        externalAllowed: plan.externalAllowed,
+        quotaBytesPerSec: plan.quotaBytesPerSec ?? null,
+      };
+    }),
+  );
+}
