@@ -1,0 +1,26 @@
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { cache } from "react";
+import { ProductScreen } from "@/components/catalog/product-screen";
+import { getDb } from "@/db/client";
+import { requireCatalogViewer } from "@/lib/auth/session";
+import { catalogViewerFor, loadProductView } from "@/lib/catalog/service";
+
+type Props = { params: Promise<{ slug: string }> };
+
+// generateMetadata and the page both need the product; cache() makes that one query per request.
+const loadForRequest = cache(async (slug: string) => {
+  const user = await requireCatalogViewer();
+  return loadProductView(getDb(), slug, catalogViewerFor(user));
+});
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const product = await loadForRequest((await params).slug);
+  return { title: product ? product.name : "Product not found" };
+}
+
+export default async function ProductPage({ params }: Props) {
+  const product = await loadForRequest((await params).slug);
+  if (!product) notFound();
+  return <ProductScreen product={product} />;
+}
