@@ -1,23 +1,35 @@
 import { mkdir } from "node:fs/promises";
-import { resolveConfig, type BrokerConfig, type BrokerOptions } from "./config";
+import { groupsDir, resolveConfig, type BrokerConfig, type BrokerOptions } from "./config";
+import type { BrokerCore } from "./core";
+import { GroupCoordinator } from "./groups/coordinator";
+import { registerAdminHandlers } from "./handlers/admin";
 import { registerApiVersions } from "./handlers/api-versions";
+import { registerDataHandlers } from "./handlers/data";
+import { registerGroupHandlers } from "./handlers/groups";
+import { ProducerState, registerInitProducerId } from "./handlers/producer-state";
+import { Metrics, startMetricsServer } from "./metrics";
 import { BrokerServer, type ConnectionInfo } from "./server";
+import { TopicStore } from "./storage/topic-store";
 
-export type { BrokerConfig, BrokerOptions } from "./config";
+export type { BrokerConfig, BrokerOptions, BrokerLogger } from "./config";
+export { consoleLogger, silentLogger } from "./config";
 export type { Authorizer, AuthorizeRequest } from "./authz";
-export { AclOperation, ResourceType, CLUSTER_RESOURCE, ANONYMOUS } from "./authz";
-export { BrokerServer, Connection, type BrokerPlugin, type Handler } from "./server";
+export { AclOperation, ResourceType, CLUSTER_RESOURCE, ANONYMOUS, allowAllAuthorizer } from "./authz";
+export { BrokerServer, Connection, type BrokerPlugin, type Handler, type ConnectionInfo } from "./server";
 
 export interface RunningBroker {
   /** The bound port (useful with port 0). */
   port: number;
   /** host:port clients should use ("localhost:<port>" by default). */
   bootstrap: string;
+  /** Bound port of the metrics HTTP server, when enabled. */
+  metricsPort: number | null;
   config: BrokerConfig;
   server: BrokerServer;
+  core: BrokerCore;
   listConnections(): ConnectionInfo[];
   closeConnections(principal: string): number;
-  /** Flushes and closes everything; safe to call twice. */
+  /** Stops accepting, closes connections, flushes and closes every file; safe to call twice. */
   close(): Promise<void>;
 }
 
@@ -26,19 +38,62 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   const config = resolveConfig(options);
   await mkdir(config.dataDir, { recursive: true });
   const server = new BrokerServer(config);
+  const topics = new TopicStore(config);
+  const groups = new GroupCoordinator(groupsDir(config), config.log);
+  const metrics = new Metrics();
+  const core: BrokerCore = { config, server, topics, groups, metrics };
+  const producers = new ProducerState();
+
   registerApiVersions(server);
+  registerDataHandlers(core, producers);
+  registerAdminHandlers(core);
+  registerGroupHandlers(core);
+  registerInitProducerId(server, producers);
   for (const plugin of config.plugins) await plugin(server);
-  const port = await server.listen();
+
+  let port: number;
+  try {
+    port = await server.listen();
+  } catch (err) {
+    topics.close();
+    groups.close();
+    throw err;
+  }
   config.advertisedPort ??= port;
+  const metricsServer =
+    config.metricsPort !== undefined ? await startMetricsServer(metrics, server, config.host, config.metricsPort) : null;
+
+  const retention = setInterval(() => {
+    try {
+      topics.applyRetention(Date.now());
+    } catch (err) {
+      config.log.error(`retention: ${(err as Error).message}`);
+    }
+  }, config.retentionCheckIntervalMs);
+  retention.unref();
+
+  const shownHost = config.host.includes(":") ? `[${config.host}]` : config.host;
+  config.log.info(`broker listening on ${shownHost}:${port} (advertised ${config.advertisedHost}:${config.advertisedPort}, data ${config.dataDir})`);
+  if (metricsServer) config.log.info(`metrics on http://${config.advertisedHost}:${metricsServer.port}/metrics`);
+
   let closing: Promise<void> | null = null;
-  config.log.info(`broker listening on ${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`);
+  const close = async () => {
+    clearInterval(retention);
+    await server.close();
+    await metricsServer?.close();
+    groups.close();
+    topics.close();
+    config.log.info("broker stopped");
+  };
   return {
     port,
     bootstrap: `${config.advertisedHost}:${config.advertisedPort}`,
+    metricsPort: metricsServer?.port ?? null,
     config,
     server,
+    core,
     listConnections: () => server.listConnections(),
     closeConnections: (p) => server.closeConnections(p),
-    close: () => (closing ??= server.close()),
+    close: () => (closing ??= close()),
   };
 }

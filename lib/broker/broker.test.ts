@@ -1,0 +1,92 @@
+import { CompressionTypes, type EachMessagePayload } from "kafkajs";
+import { afterAll, describe, expect, it } from "vitest";
+import { kafkaFor, startTestBroker, waitFor } from "./test-helpers";
+
+const broker = await startTestBroker();
+const kafka = kafkaFor(broker.bootstrap);
+const admin = kafka.admin();
+await admin.connect();
+
+afterAll(async () => {
+  await admin.disconnect();
+  await broker.cleanup();
+});
+
+async function consumeAll(topic: string, expected: number, groupId = `g-${topic}`) {
+  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 200 });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const got: EachMessagePayload["message"][] = [];
+  const partitions: number[] = [];
+  await consumer.run({
+    eachMessage: async ({ message, partition }) => {
+      got.push(message);
+      partitions.push(partition);
+    },
+  });
+  await waitFor(() => got.length >= expected, 15_000, `${expected} messages on ${topic}`);
+  await consumer.disconnect();
+  return { got, partitions };
+}
+
+describe("kafkajs produce and consume", () => {
+  it("round-trips plain records with keys and headers", async () => {
+    await admin.createTopics({ topics: [{ topic: "plain", numPartitions: 1 }] });
+    const producer = kafka.producer();
+    await producer.connect();
+    const res = await producer.send({
+      topic: "plain",
+      messages: [
+        { key: "k1", value: "v1", headers: { h: "x", two: ["a", "b"] } },
+        { key: null, value: "v2" },
+        { key: "k3", value: Buffer.alloc(3000, 7) },
+      ],
+    });
+    expect(res[0].errorCode).toBe(0);
+    expect(res[0].baseOffset).toBe("0");
+    await producer.send({ topic: "plain", messages: [{ value: "v4" }] });
+    await producer.disconnect();
+
+    const { got } = await consumeAll("plain", 4);
+    expect(got.map((m) => m.offset)).toEqual(["0", "1", "2", "3"]);
+    expect(got[0].key?.toString()).toBe("k1");
+    expect(got[0].headers?.h?.toString()).toBe("x");
+    expect((got[0].headers?.two as Buffer[]).map(String)).toEqual(["a", "b"]);
+    expect(got[1].key).toBeNull();
+    expect(got[2].value).toEqual(Buffer.alloc(3000, 7));
+  });
+
+  it("round-trips gzip batches across many partitions, keeping per-key order", async () => {
+    await admin.createTopics({ topics: [{ topic: "zipped", numPartitions: 12 }] });
+    const producer = kafka.producer();
+    await producer.connect();
+    const messages = Array.from({ length: 600 }, (_, i) => ({ key: `key-${i % 40}`, value: `value-${i}` }));
+    await producer.send({ topic: "zipped", compression: CompressionTypes.GZIP, messages });
+    await producer.disconnect();
+
+    const { got, partitions } = await consumeAll("zipped", 600);
+    expect(got).toHaveLength(600);
+    expect(new Set(partitions).size).toBeGreaterThan(6);
+    const byKey = new Map<string, number[]>();
+    for (const m of got) {
+      const k = m.key!.toString();
+      byKey.set(k, [...(byKey.get(k) ?? []), Number(m.value!.toString().slice(6))]);
+    }
+    for (const seq of byKey.values()) expect(seq).toEqual([...seq].sort((a, b) => a - b));
+  });
+
+  it("refuses produce to a topic that does not exist (auto-create is off)", async () => {
+    const producer = kafka.producer({ retry: { retries: 1, initialRetryTime: 50 } });
+    await producer.connect();
+    await expect(producer.send({ topic: "nope", messages: [{ value: "x" }] })).rejects.toThrow(/does not host this topic-partition|topic/i);
+    await producer.disconnect();
+  });
+
+  it("counts produced and fetched bytes per principal and topic", () => {
+    const snap = broker.core.metrics.snapshot().find((s) => s.topic === "plain");
+    expect(snap?.principal).toBe("User:ANONYMOUS");
+    expect(snap?.counters.producedRecords).toBe(4);
+    expect(snap?.counters.fetchedRecords).toBe(4);
+    expect(snap?.counters.producedBytes).toBeGreaterThan(3000);
+  });
+});

@@ -1,0 +1,14 @@
+import type { BrokerConfig } from "./config";
+import type { GroupCoordinator } from "./groups/coordinator";
+import type { Metrics } from "./metrics";
+import type { BrokerServer } from "./server";
+import type { TopicStore } from "./storage/topic-store";
+
+/** What the handlers share. */
+export interface BrokerCore {
+  config: BrokerConfig;
+  server: BrokerServer;
+  topics: TopicStore;
+  groups: GroupCoordinator;
+  metrics: Metrics;
+}
