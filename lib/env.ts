@@ -47,6 +47,18 @@ const EnvSchema = z.object({
   ENCRYPTION_KEY: z.string().optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   E2E: boolish,
+
+  /**
+   * Launcher: seed the demo world at start. Unset: yes for `npm run dev` or an embedded database,
+   * no for `npm start` against DATABASE_URL, so known demo passwords never reach a real database
+   * by accident.
+   */
+  SEED_DEMO: z
+    .enum(["1", "0", "true", "false", "yes", "no"])
+    .optional()
+    .transform((v) => (v === undefined ? undefined : v === "1" || v === "true" || v === "yes")),
+  /** Launcher: no ANSI colors in prefixed logs when set to anything non-empty (no-color.org). */
+  NO_COLOR: z.string().optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema> & {
