@@ -1,10 +1,11 @@
+import { headers } from "next/headers";
 import Link from "next/link";
 import { NavLink } from "@/components/auth/nav-link";
 import { SignOutButton } from "@/components/auth/sign-out-button";
 import { Badge } from "@/components/ui";
 import { navItemsFor } from "@/lib/auth/navigation";
 import { roleLabels } from "@/lib/auth/roles";
-import { getSessionUser } from "@/lib/auth/session";
+import { getSessionUser, PATH_HEADER } from "@/lib/auth/session";
 
 /**
  * The app shell's header: brand, main navigation for what this user may open, and the user
@@ -13,6 +14,7 @@ import { getSessionUser } from "@/lib/auth/session";
 export async function SiteHeader() {
   const user = await getSessionUser();
   const nav = navItemsFor(user);
+  const onSignIn = ((await headers()).get(PATH_HEADER) ?? "").startsWith("/sign-in");
   return (
     <header className="border-b border-slate-200 bg-white">
       <a
@@ -67,7 +69,7 @@ export async function SiteHeader() {
               <SignOutButton variant="secondary" size="sm" className="mt-4 w-full" />
             </div>
           </details>
-        ) : (
+        ) : onSignIn ? null : (
           <Link href="/sign-in" className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700">
             Sign in
           </Link>

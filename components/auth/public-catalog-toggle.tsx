@@ -32,7 +32,7 @@ export function PublicCatalogToggle({ initial }: { initial: boolean }) {
         checked={value}
         onChange={(e) => setValue(e.target.checked)}
         label="Let signed-out visitors browse the catalog and product pages"
-        hint="Subscribing, credentials and everything else still require an account. Product sample data shown publicly is masked like for any consumer."
+        hint="Subscribing, credentials and everything else still require an account."
       />
       {message && <Alert tone={message.tone}>{message.text}</Alert>}
       <Button type="submit" loading={pending} disabled={value === saved}>

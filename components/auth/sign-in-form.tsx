@@ -55,7 +55,7 @@ export function SignInForm({
   return (
     <div className="space-y-6">
       {formError && <Alert tone="error">{formError}</Alert>}
-      <form onSubmit={onSubmit} noValidate className="space-y-4" aria-label="Sign in with email and password">
+      <form onSubmit={onSubmit} noValidate className="space-y-4">
         <Input name="email" type="email" label="Email" autoComplete="username" required error={fieldErrors.email} autoFocus />
         <Input name="password" type="password" label="Password" autoComplete="current-password" required error={fieldErrors.password} />
         <Button type="submit" className="w-full" loading={pending === "credentials"} disabled={pending !== null}>

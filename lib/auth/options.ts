@@ -5,7 +5,7 @@ import { eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { users } from "@/db/schema";
 import { applyNextAuthEnv, authSecret, oidcConfig } from "@/lib/env";
-import { safeCallbackPath } from "./callback-url";
+import { sameOriginPath } from "./callback-url";
 import { authorizeCredentials } from "./credentials";
 import { resolveOidcUser } from "./oidc";
 import { SignInSchema } from "./schemas";
@@ -112,9 +112,10 @@ export function authOptions(): NextAuthOptions {
         // Only the id matters: getSessionUser() re-reads everything else from the database.
         return { ...session, user: { ...session.user, id: token.sub } };
       },
+      // Sign-in and sign-out redirects stay on this site; anything else lands on the catalog.
       async redirect({ url, baseUrl }) {
-        if (url.startsWith(baseUrl)) return `${baseUrl}${safeCallbackPath(url.slice(baseUrl.length))}`;
-        return `${baseUrl}${safeCallbackPath(url)}`;
+        const path = sameOriginPath(url.startsWith(baseUrl) ? url.slice(baseUrl.length) || "/" : url);
+        return `${baseUrl}${path ?? "/catalog"}`;
       },
     },
   };

@@ -92,7 +92,8 @@ export async function listOrgsWithTeams(db: Db) {
   const orgs = await db
     .select({ id: organizations.id, name: organizations.name, kind: organizations.kind })
     .from(organizations)
-    .orderBy(asc(organizations.name));
+    // Internal orgs first: most invitations are for colleagues, so the form defaults to one.
+    .orderBy(asc(organizations.kind), asc(organizations.name));
   const teamRows = await db
     .select({ id: teams.id, name: teams.name, orgId: teams.orgId })
     .from(teams)
