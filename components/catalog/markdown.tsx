@@ -6,9 +6,9 @@ import Markdown, { type Components } from "react-markdown";
  * without handing the opener to the other site.
  */
 const components: Components = {
-  h1: ({ children }) => <h3 className="mt-6 text-lg font-semibold text-slate-900">{children}</h3>,
-  h2: ({ children }) => <h3 className="mt-6 text-lg font-semibold text-slate-900">{children}</h3>,
-  h3: ({ children }) => <h4 className="mt-5 text-base font-semibold text-slate-900">{children}</h4>,
+  h1: ({ children }) => <h3 className="mt-6 text-base font-semibold text-slate-900">{children}</h3>,
+  h2: ({ children }) => <h3 className="mt-6 text-base font-semibold text-slate-900">{children}</h3>,
+  h3: ({ children }) => <h4 className="mt-5 text-sm font-semibold text-slate-900">{children}</h4>,
   h4: ({ children }) => <h5 className="mt-4 text-sm font-semibold text-slate-900">{children}</h5>,
   p: ({ children }) => <p className="mt-3 leading-relaxed text-slate-700">{children}</p>,
   ul: ({ children }) => <ul className="mt-3 list-disc space-y-1 pl-6 text-slate-700">{children}</ul>,

@@ -41,8 +41,12 @@ export function ProductCard({ item }: { item: CatalogItem }) {
           <span className="font-semibold text-slate-900">
             {item.cheapestPlan && item.cheapestPlan.priceModel !== "free" ? `from ${price}` : price}
           </span>
-          <span aria-hidden="true"> · </span>
-          <span>{instant ? "Instant access available" : "Owner approval"}</span>
+          {item.cheapestPlan && (
+            <>
+              <span aria-hidden="true"> · </span>
+              <span>{instant ? "Instant access available" : "Owner approval"}</span>
+            </>
+          )}
         </p>
       </div>
     </article>

@@ -6,6 +6,8 @@ import { getDb } from "@/db/client";
 import { requireCatalogViewer } from "@/lib/auth/session";
 import { catalogViewerFor, loadProductView } from "@/lib/catalog/service";
 
+// No loading.tsx in this segment on purpose: a Suspense boundary would start streaming a 200
+// before notFound() runs, and an unknown slug must answer with a real 404 status.
 type Props = { params: Promise<{ slug: string }> };
 
 // generateMetadata and the page both need the product; cache() makes that one query per request.
