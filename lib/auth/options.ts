@@ -57,10 +57,14 @@ function oidcProvider(): OAuthConfig<OidcProfile> | null {
  */
 let cached: NextAuthOptions | undefined;
 export function authOptions(): NextAuthOptions {
-  if (cached) return cached;
+  cached ??= buildAuthOptions();
+  return cached;
+}
+
+export function buildAuthOptions(): NextAuthOptions {
   applyNextAuthEnv();
   const oidc = oidcProvider();
-  cached = {
+  return {
     secret: authSecret(),
     session: { strategy: "jwt", maxAge: 7 * 24 * 3600 },
     pages: { signIn: "/sign-in", error: "/sign-in" },
@@ -119,5 +123,4 @@ export function authOptions(): NextAuthOptions {
       },
     },
   };
-  return cached;
 }
