@@ -21,6 +21,7 @@ vi.mock("@/db/client", async (importOriginal) => ({ ...(await importOriginal<obj
 const { requireCatalogViewer, requireRole, requireUser, getSessionUser } = await import("./session");
 const { inviteUserAction, revokeInvitationAction } = await import("./actions");
 const { setPublicCatalogAction } = await import("@/lib/settings/actions");
+const { buildAuthOptions } = await import("./options");
 
 const digest = (p: Promise<unknown>) => p.then(() => "allowed", (e: { digest?: string }) => e.digest ?? String(e));
 const SIGN_IN = "NEXT_REDIRECT;replace;/sign-in?callbackUrl=%2Fadmin%2Fusers%3Ftab%3D1;307;";
@@ -106,5 +107,35 @@ describe("admin actions", () => {
     const result = await inviteUserAction(null, form);
     expect(!result.ok && result.error.code).toBe("validation");
     expect(!result.ok && Object.keys(result.error.fieldErrors ?? {}).sort()).toEqual(["email", "orgId"]);
+  });
+});
+
+describe("OIDC callbacks", () => {
+  const callbacks = buildAuthOptions().callbacks!;
+  const account = (sub: string) => ({ provider: "oidc", providerAccountId: sub, type: "oauth" as const });
+
+  it("refuses an identity with no account and no invitation", async () => {
+    const result = await callbacks.signIn!({
+      user: { id: "x" },
+      account: account("sub-stranger"),
+      profile: { sub: "sub-stranger", email: "stranger@example.test", email_verified: true } as never,
+    });
+    expect(result).toBe("/sign-in?error=NoAccount");
+  });
+
+  it("signs a known user in and puts our user id, not the provider's subject, in the token", async () => {
+    const result = await callbacks.signIn!({
+      user: { id: "sub-consumer" },
+      account: account("sub-consumer"),
+      profile: { sub: "sub-consumer", email: consumer.email, email_verified: true } as never,
+    });
+    expect(result).toBe(true);
+    const token = await callbacks.jwt!({ token: { sub: "sub-consumer" }, user: { id: "sub-consumer" }, account: account("sub-consumer") } as never);
+    expect(token.sub).toBe(consumer.user.id);
+  });
+
+  it("keeps the user id for credentials sign-ins", async () => {
+    const token = await callbacks.jwt!({ token: {}, user: { id: admin.user.id }, account: { provider: "credentials", providerAccountId: admin.user.id, type: "credentials" } } as never);
+    expect(token.sub).toBe(admin.user.id);
   });
 });
