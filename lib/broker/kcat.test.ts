@@ -179,7 +179,7 @@ describe("kcat (librdkafka) over SASL SCRAM-SHA-512", () => {
     const members = [0, 1].map((i) => {
       const child = spawn(
         KCAT,
-        [...commonArgs(), "-X", "auto.offset.reset=earliest", "-f", "%p %s\\n", "-G", "kc-balanced", "kc.group"],
+        [...commonArgs(), "-u", "-X", "auto.offset.reset=earliest", "-f", "%p %s\\n", "-G", "kc-balanced", "kc.group"],
         { stdio: ["ignore", "pipe", "pipe"] },
       );
       children.add(child);

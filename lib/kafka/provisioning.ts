@@ -92,9 +92,10 @@ export function subscriptionAclEntries(grant: SubscriptionGrant): AclEntry[] {
   ];
 }
 
-function enumName(e: Record<string, string | number>, v: number): string {
-  const name = e[v];
-  return typeof name === "string" ? name.toLowerCase() : "unknown";
+/** kafkajs's enums are plain name -> code objects at run time (no reverse mapping). */
+function enumName(e: object, v: number): string {
+  const hit = Object.entries(e).find(([, code]) => code === v);
+  return hit ? hit[0].toLowerCase() : "unknown";
 }
 
 const MECHANISM: Record<ProvisionedMechanism, ScramMechanism> = {

@@ -196,7 +196,10 @@ describe("ACL matrix with kafkajs", () => {
       (e: { errors?: { type: string }[] }) => e,
     );
     expect(createError?.errors?.map((e) => e.type)).toEqual(["TOPIC_AUTHORIZATION_FAILED"]);
-    expect(await alice.createTopics({ topics: [{ topic: "alice.scratch" }] })).toBe(true);
+    // CREATE implies no DESCRIBE, so kafkajs must not poll the new topic's metadata as alice.
+    expect(await alice.createTopics({ waitForLeaders: false, topics: [{ topic: "alice.scratch" }] })).toBe(true);
+    expect(await admin.listTopics()).toContain("alice.scratch");
+    expect(await alice.listTopics()).not.toContain("alice.scratch");
     await expect(alice.deleteTopics({ topics: ["orders"] })).rejects.toThrow(/authoriz/i);
     await expect(alice.createAcls({ acl: [allow("User:alice", Res.TOPIC, "secret", Op.READ)] })).rejects.toThrow(/authoriz/i);
     await expect(

@@ -1,3 +1,4 @@
+import { createHash, createHmac, pbkdf2Sync } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import {
   createScramCredential,
@@ -86,6 +87,34 @@ describe("SCRAM server (RFC 7677 vector)", () => {
     const session = s();
     session.handleClientFirst("n,,n=user,r=abc");
     expect(() => session.handleClientFirst("n,,n=user,r=abc")).toThrow(/Unexpected/);
+  });
+});
+
+describe("librdkafka 2.0.x nonce quirk", () => {
+  it("accepts r=<client nonce><combined nonce> with a valid proof, as Kafka does", async () => {
+    const cred = await createScramCredential("SCRAM-SHA-512", "pw", { iterations: 4096 });
+    const server = new ScramServerSession("SCRAM-SHA-512", () => cred);
+    const cnonce = "abc=def~ghi";
+    const bare = `n=u,r=${cnonce}`;
+    const serverFirst = server.handleClientFirst(`n,,${bare}`);
+    const combined = /^r=([^,]+)/.exec(serverFirst)![1];
+    const withoutProof = `c=biws,r=${cnonce}${combined}`;
+    const authMessage = `${bare},${serverFirst},${withoutProof}`;
+    const salted = pbkdf2Sync("pw", cred.salt, cred.iterations, 64, "sha512");
+    const clientKey = createHmac("sha512", salted).update("Client Key").digest();
+    const storedKey = createHash("sha512").update(clientKey).digest();
+    const signature = createHmac("sha512", storedKey).update(authMessage).digest();
+    const proof = Buffer.from(clientKey.map((b, i) => b ^ signature[i]));
+    const { serverFinal } = server.handleClientFinal(`${withoutProof},p=${proof.toString("base64")}`);
+    const serverKey = createHmac("sha512", salted).update("Server Key").digest();
+    expect(serverFinal).toBe(`v=${createHmac("sha512", serverKey).update(authMessage).digest("base64")}`);
+  });
+
+  it("still rejects a final nonce that lacks the server part", async () => {
+    const cred = await createScramCredential("SCRAM-SHA-256", "pw");
+    const server = new ScramServerSession("SCRAM-SHA-256", () => cred);
+    server.handleClientFirst("n,,n=u,r=abc");
+    expect(() => server.handleClientFinal("c=biws,r=abc,p=AAAA")).toThrow(/nonce/);
   });
 });
 

@@ -230,7 +230,11 @@ export class ScramServerSession {
     if (attrs.get("c") !== Buffer.from(this.gs2Header).toString("base64")) {
       throw new SaslAuthenticationError("Invalid channel binding");
     }
-    if (attrs.get("r") !== this.nonce) throw new SaslAuthenticationError("Invalid nonce");
+    // librdkafka 2.0.x sends r=<client nonce><server's full r>, repeating its own nonce; Kafka's
+    // ScramSaslServer accepts any nonce that ends with the combined one, and so do we. The
+    // server part is still required, and AuthMessage uses the message exactly as sent.
+    const nonce = attrs.get("r");
+    if (nonce === undefined || !nonce.endsWith(this.nonce)) throw new SaslAuthenticationError("Invalid nonce");
     const authMessage = `${this.clientFirstBare},${this.serverFirst},${withoutProof}`;
     const clientSignature = hmac(this.mechanism, this.credential.storedKey, authMessage);
     if (proof.length !== clientSignature.length) throw new SaslAuthenticationError("Invalid credentials");
