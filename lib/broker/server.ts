@@ -77,6 +77,7 @@ export class Connection {
   private closed = false;
   private sawRequest = false;
   private firstTimer: NodeJS.Timeout | null;
+  private closeListeners = new Set<() => void>();
 
   constructor(
     readonly id: number,
@@ -97,6 +98,16 @@ export class Connection {
 
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  /** Runs `fn` once when the connection closes (parked requests use it to stop waiting). */
+  onClose(fn: () => void): () => void {
+    if (this.closed) {
+      fn();
+      return () => {};
+    }
+    this.closeListeners.add(fn);
+    return () => this.closeListeners.delete(fn);
   }
 
   /** Asks the authorizer; super users always pass. */
@@ -131,6 +142,9 @@ export class Connection {
     this.inbound = [];
     this.slots = [];
     this.server.forget(this);
+    const listeners = [...this.closeListeners];
+    this.closeListeners.clear();
+    for (const fn of listeners) fn();
   }
 
   private onData(d: Buffer): void {

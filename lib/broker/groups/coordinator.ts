@@ -53,6 +53,11 @@ const MIN_SESSION_MS = 6_000;
 const MAX_SESSION_MS = 30 * 60_000;
 const EMPTY = Buffer.alloc(0);
 
+/** v0 has no rebalance timeout (the session timeout is used); bounded like the session timeout. */
+function rebalanceTimeout(req: JoinRequest): number {
+  return Math.min(req.rebalanceTimeoutMs > 0 ? req.rebalanceTimeoutMs : req.sessionTimeoutMs, MAX_SESSION_MS);
+}
+
 class Group {
   state: GroupState = "Empty";
   generationId = 0;
@@ -110,7 +115,7 @@ class Group {
         clientId,
         clientHost,
         sessionTimeoutMs: req.sessionTimeoutMs,
-        rebalanceTimeoutMs: req.rebalanceTimeoutMs > 0 ? req.rebalanceTimeoutMs : req.sessionTimeoutMs,
+        rebalanceTimeoutMs: rebalanceTimeout(req),
         protocols: req.protocols,
         assignment: EMPTY,
         joinWaiter: null,
@@ -122,7 +127,7 @@ class Group {
     } else {
       m.protocols = req.protocols;
       m.sessionTimeoutMs = req.sessionTimeoutMs;
-      m.rebalanceTimeoutMs = req.rebalanceTimeoutMs > 0 ? req.rebalanceTimeoutMs : req.sessionTimeoutMs;
+      m.rebalanceTimeoutMs = rebalanceTimeout(req);
       // A duplicate join from the same member supersedes the parked one.
       m.joinWaiter?.(fail(ErrorCode.REBALANCE_IN_PROGRESS, memberId));
     }

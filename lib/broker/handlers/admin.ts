@@ -31,6 +31,12 @@ interface AlterConfigsRequest {
   validateOnly: boolean;
 }
 
+/**
+ * Each partition holds two open files; a cap keeps one request from exhausting descriptors
+ * (Kafka has no such limit, but a single-node embedded broker does not need thousands).
+ */
+export const MAX_PARTITIONS_PER_TOPIC = 1000;
+
 /** ConfigResource types on the wire. */
 const RESOURCE_TOPIC = 2;
 const RESOURCE_BROKER = 4;
@@ -59,6 +65,7 @@ export function registerAdminHandlers(core: BrokerCore): void {
         if (topics.get(t.name)) return fail(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${t.name}' already exists.`);
         const partitions = t.assignments.length > 0 ? t.assignments.length : t.numPartitions === -1 ? config.defaultPartitions : t.numPartitions;
         if (partitions <= 0) return fail(ErrorCode.INVALID_PARTITIONS, "Number of partitions must be larger than 0.");
+        if (partitions > MAX_PARTITIONS_PER_TOPIC) return fail(ErrorCode.INVALID_PARTITIONS, `At most ${MAX_PARTITIONS_PER_TOPIC} partitions per topic.`);
         if (t.replicationFactor !== -1 && t.replicationFactor !== 1 && t.assignments.length === 0) {
           return fail(ErrorCode.INVALID_REPLICATION_FACTOR, "Replication factor exceeds the 1 available broker.");
         }
@@ -132,6 +139,7 @@ export function registerAdminHandlers(core: BrokerCore): void {
         if (t.count <= topic.partitions.length) {
           return res(ErrorCode.INVALID_PARTITIONS, `Topic currently has ${topic.partitions.length} partitions, which is higher than or equal to the requested ${t.count}.`);
         }
+        if (t.count > MAX_PARTITIONS_PER_TOPIC) return res(ErrorCode.INVALID_PARTITIONS, `At most ${MAX_PARTITIONS_PER_TOPIC} partitions per topic.`);
         if (!req.validateOnly) {
           topics.addPartitions(topic, t.count);
           config.log.info(`topic ${t.name} now has ${t.count} partitions`);

@@ -30,6 +30,8 @@ interface ListOffsetsRequest {
   topics: { name: string; partitions: { partitionIndex: number; timestamp: bigint }[] }[];
 }
 
+/** Longest a Fetch is parked; clients use 0.5–5 s, so this only bounds nonsense values. */
+const MAX_FETCH_WAIT_MS = 60_000;
 const LATEST = -1n;
 const EARLIEST = -2n;
 
@@ -256,10 +258,11 @@ async function fetch(core: BrokerCore, ctx: Connection, req: FetchRequest) {
       for (const u of unwatch) u();
       resolve();
     };
-    const timer = setTimeout(finish, req.maxWaitMs);
+    const timer = setTimeout(finish, Math.min(req.maxWaitMs, MAX_FETCH_WAIT_MS));
     const onAppend = () => {
       if (ctx.isClosed || enough()) finish();
     };
+    unwatch.push(ctx.onClose(finish));
     for (const { log } of logs) unwatch.push(log.watch(onAppend));
   });
   return finalize();
