@@ -180,6 +180,23 @@ describe("AclAuthorizer decisions", () => {
   });
 });
 
+describe("AclAuthorizer sees changes immediately", () => {
+  it("reflects creations and deletions made after earlier checks", () => {
+    const store = new AclStore();
+    const a = new AclAuthorizer(store);
+    const check = () => a.authorize({ principal: "User:alice", host: "1.2.3.4", operation: Op.READ, resourceType: Res.TOPIC, resourceName: "sales.eu" });
+    expect(check()).toBe(false);
+    store.create([acl({ resourceName: "sales.", patternType: Pat.PREFIXED })]);
+    expect(check()).toBe(true);
+    store.create([acl({ resourceName: "*", operation: Op.READ, permissionType: Perm.DENY })]);
+    expect(check()).toBe(false);
+    store.delete([filter({ permissionType: Perm.DENY })]);
+    expect(check()).toBe(true);
+    store.delete([filter()]);
+    expect(check()).toBe(false);
+  });
+});
+
 describe("AclStore create validation", () => {
   it("accepts only LITERAL/PREFIXED, ALLOW/DENY, concrete supported operations and sane names", () => {
     const store = new AclStore();

@@ -167,14 +167,6 @@ function bindingKey(b: AclBinding): string {
   return JSON.stringify([b.resourceType, b.resourceName, b.patternType, b.principal, b.host, b.operation, b.permissionType]);
 }
 
-/** Does a binding's resource pattern apply to this concrete resource? */
-function patternApplies(b: AclBinding, resourceType: number, name: string): boolean {
-  if (b.resourceType !== resourceType) return false;
-  if (b.patternType === PatternType.LITERAL) return b.resourceName === name || b.resourceName === WILDCARD;
-  if (b.patternType === PatternType.PREFIXED) return name.startsWith(b.resourceName);
-  return false;
-}
-
 /** A dual-stack socket reports IPv4 clients as ::ffff:a.b.c.d; ACL hosts are written as a.b.c.d. */
 export function normalizeHost(host: string | undefined): string {
   if (!host) return "";
@@ -194,9 +186,20 @@ const FileSchema = z.object({ version: z.literal(1), acls: z.array(BindingSchema
 
 export type AclsRemovedListener = (removed: AclBinding[]) => void;
 
+/**
+ * Bindings per resource type: literal ones by name (so a check is a map lookup for the name and
+ * for "*"), prefixed ones in a list. Rebuilt on every change; changes are rare, checks are per
+ * request and per topic.
+ */
+interface AclIndex {
+  literal: Map<number, Map<string, AclBinding[]>>;
+  prefixed: Map<number, AclBinding[]>;
+}
+
 export class AclStore {
   private readonly bindings = new Map<string, AclBinding>();
   private readonly removedListeners: AclsRemovedListener[] = [];
+  private index: AclIndex | null = null;
 
   constructor(private readonly file?: string) {
     if (!file) return;
@@ -210,7 +213,28 @@ export class AclStore {
   }
 
   private persist(): void {
+    this.index = null;
     if (this.file) writeJsonAtomic(this.file, { version: 1, acls: this.list() });
+  }
+
+  private getIndex(): AclIndex {
+    if (this.index) return this.index;
+    const index: AclIndex = { literal: new Map(), prefixed: new Map() };
+    for (const b of this.bindings.values()) {
+      if (b.patternType === PatternType.LITERAL) {
+        let byName = index.literal.get(b.resourceType);
+        if (!byName) index.literal.set(b.resourceType, (byName = new Map()));
+        const list = byName.get(b.resourceName);
+        if (list) list.push(b);
+        else byName.set(b.resourceName, [b]);
+      } else if (b.patternType === PatternType.PREFIXED) {
+        const list = index.prefixed.get(b.resourceType);
+        if (list) list.push(b);
+        else index.prefixed.set(b.resourceType, [b]);
+      }
+    }
+    this.index = index;
+    return index;
   }
 
   onAclsRemoved(listener: AclsRemovedListener): void {
@@ -271,8 +295,11 @@ export class AclStore {
 
   /** Bindings whose pattern applies to the resource, any principal (the "no ACL found" test). */
   bindingsFor(resourceType: number, name: string): AclBinding[] {
-    const out: AclBinding[] = [];
-    for (const b of this.bindings.values()) if (patternApplies(b, resourceType, name)) out.push(b);
+    const index = this.getIndex();
+    const byName = index.literal.get(resourceType);
+    const out: AclBinding[] = [...(byName?.get(name) ?? [])];
+    if (name !== WILDCARD) out.push(...(byName?.get(WILDCARD) ?? []));
+    for (const b of index.prefixed.get(resourceType) ?? []) if (name.startsWith(b.resourceName)) out.push(b);
     return out;
   }
 }
