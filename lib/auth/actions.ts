@@ -3,7 +3,8 @@
 import { revalidatePath } from "next/cache";
 import { publicAction, safeAction } from "@/lib/actions/safe-action";
 import { acceptInvitation, createInvitation, revokeInvitation } from "./invitations";
-import { AcceptInvitationSchema, InviteSchema, RevokeInvitationSchema } from "./schemas";
+import { AcceptInvitationSchema, InviteSchema, RevokeInvitationSchema, SetUserDisabledSchema } from "./schemas";
+import { setUserDisabled } from "./users";
 
 /** Returns the invitation path once; the token is not stored and cannot be shown again. */
 export const inviteUserAction = safeAction({ schema: InviteSchema, role: "admin" }, async (input, { user, db }) => {
@@ -22,4 +23,10 @@ export const revokeInvitationAction = safeAction({ schema: RevokeInvitationSchem
 export const acceptInvitationAction = publicAction({ schema: AcceptInvitationSchema }, async (input, { db }) => {
   const { email } = await acceptInvitation(db, input.token, { name: input.name, password: input.password });
   return { email };
+});
+
+export const setUserDisabledAction = safeAction({ schema: SetUserDisabledSchema, role: "admin" }, async (input, { user, db }) => {
+  await setUserDisabled(db, user, input.userId, input.disabled);
+  revalidatePath("/admin/users");
+  return { userId: input.userId, disabled: input.disabled };
 });

@@ -37,3 +37,5 @@ export const InviteSchema = z.object({
 });
 
 export const RevokeInvitationSchema = z.object({ invitationId: z.uuid({ error: "Unknown invitation." }) });
+
+export const SetUserDisabledSchema = z.object({ userId: z.uuid({ error: "Unknown user." }), disabled: z.boolean() });

@@ -19,7 +19,7 @@ vi.mock("next/cache", () => ({ revalidatePath: () => {} }));
 vi.mock("@/db/client", async (importOriginal) => ({ ...(await importOriginal<object>()), getDb: () => t.db }));
 
 const { requireCatalogViewer, requireRole, requireUser, getSessionUser } = await import("./session");
-const { inviteUserAction, revokeInvitationAction } = await import("./actions");
+const { inviteUserAction, revokeInvitationAction, setUserDisabledAction } = await import("./actions");
 const { setPublicCatalogAction } = await import("@/lib/settings/actions");
 const { buildAuthOptions } = await import("./options");
 
@@ -91,8 +91,9 @@ describe("admin actions", () => {
         inviteUserAction(invite),
         revokeInvitationAction({ invitationId: "00000000-0000-4000-8000-000000000000" }),
         setPublicCatalogAction({ publicCatalog: true }),
+        setUserDisabledAction({ userId: admin.user.id, disabled: true }),
       ]);
-      expect(results.map((r) => (r.ok ? "ok" : r.error.code))).toEqual([code, code, code]);
+      expect(results.map((r) => (r.ok ? "ok" : r.error.code))).toEqual([code, code, code, code]);
     }
     session.userId = admin.user.id;
     const ok = await inviteUserAction(invite);

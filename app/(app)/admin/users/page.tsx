@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { AdminNav } from "@/components/auth/admin-nav";
 import { InviteForm } from "@/components/auth/invite-form";
 import { RevokeInvitationButton } from "@/components/auth/revoke-invitation-button";
+import { UserDisableButton } from "@/components/auth/user-disable-button";
 import { Badge, Card, CardBody, CardHeader, CardTitle, EmptyState } from "@/components/ui";
 import { getDb } from "@/db/client";
 import { listPendingInvitations } from "@/lib/auth/invitations";
@@ -13,7 +14,7 @@ export const metadata: Metadata = { title: "Users" };
 const dateFmt = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone: "UTC" });
 
 export default async function AdminUsersPage() {
-  await requireRole("admin");
+  const me = await requireRole("admin");
   const db = getDb();
   const [users, invitations, orgs] = await Promise.all([listUsers(db), listPendingInvitations(db), listOrgsWithTeams(db)]);
   const now = new Date();
@@ -93,6 +94,7 @@ export default async function AdminUsersPage() {
                 <th scope="col" className="px-4 py-2">Platform roles</th>
                 <th scope="col" className="px-4 py-2">Teams</th>
                 <th scope="col" className="px-4 py-2">Last sign-in</th>
+                <th scope="col" className="px-4 py-2"><span className="sr-only">Actions</span></th>
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">
@@ -126,6 +128,9 @@ export default async function AdminUsersPage() {
                   </td>
                   <td className="px-4 py-2 text-slate-700">
                     {u.lastSignInAt ? <time dateTime={new Date(u.lastSignInAt).toISOString()}>{dateFmt.format(new Date(u.lastSignInAt))} UTC</time> : <span className="text-slate-400">never</span>}
+                  </td>
+                  <td className="px-4 py-2 text-right">
+                    {u.id !== me.id && <UserDisableButton userId={u.id} email={u.email} disabled={u.disabled} />}
                   </td>
                 </tr>
               ))}
