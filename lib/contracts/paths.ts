@@ -1,0 +1,62 @@
+/**
+ * Field paths (see ContractField): "a.b" for nested properties, "x[]" for every element of an
+ * array or every value of a map. Property names containing "." or "[]" cannot be addressed; the
+ * flattener reports them instead of producing ambiguous paths.
+ */
+import { isPlainObject, ownValue } from "./types";
+
+export type PathSegment = { key: string; each: boolean };
+
+/** At most this many values are collected for one path of one record (arrays of arrays multiply). */
+export const MAX_VALUES_PER_PATH = 10_000;
+
+export function parsePath(path: string): PathSegment[] {
+  if (path === "") return [];
+  return path.split(".").map((part) => {
+    const each = part.endsWith("[]");
+    return { key: each ? part.slice(0, -2) : part, each };
+  });
+}
+
+/** Whether a property name can appear in a path without ambiguity. */
+export function isAddressableName(name: string): boolean {
+  return name.length > 0 && !name.includes(".") && !name.includes("[]");
+}
+
+export function joinPath(base: string, name: string): string {
+  return base ? `${base}.${name}` : name;
+}
+
+/**
+ * The values at `path` in one record. A plain segment yields undefined when the parent or the
+ * property is missing (so a "required" rule sees the gap); an "[]" segment yields one value per
+ * element and nothing for a missing, null or empty container (a rule on "cells[].rsrp" says
+ * something about each cell, and there are none). A segment with an empty key ("[]" alone, as in
+ * "matrix[].[]" or a root array "[]") iterates the current value itself.
+ */
+export function valuesAt(record: unknown, path: string | PathSegment[]): unknown[] {
+  const segments = typeof path === "string" ? parsePath(path) : path;
+  let current: unknown[] = [record];
+  for (const seg of segments) {
+    const next: unknown[] = [];
+    for (const v of current) {
+      const x = seg.key === "" ? v : isPlainObject(v) ? ownValue(v, seg.key) : undefined;
+      if (!seg.each) {
+        next.push(x);
+      } else if (Array.isArray(x)) {
+        for (const item of x) {
+          if (next.length >= MAX_VALUES_PER_PATH) break;
+          next.push(item);
+        }
+      } else if (isPlainObject(x)) {
+        for (const k of Object.keys(x)) {
+          if (next.length >= MAX_VALUES_PER_PATH) break;
+          next.push(x[k]);
+        }
+      }
+      if (next.length >= MAX_VALUES_PER_PATH) break;
+    }
+    current = next;
+  }
+  return current;
+}

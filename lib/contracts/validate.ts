@@ -1,0 +1,331 @@
+/**
+ * Contract validators for the router and publish checks for the wizard.
+ *
+ * JSON Schema records are validated by ajv 8 (draft 2020-12 by default; a schema whose $schema
+ * names draft-07/06 gets ajv's draft-07 class) with ajv-formats. Avro records are validated by
+ * our own compiled walker in ./avro.ts (see there for the JSON reading of Avro types). Before
+ * either, a record nested deeper than RECORD_MAX_DEPTH is refused without recursion, so a
+ * 1,000-level document cannot exhaust the stack of a recursive schema's validator.
+ */
+import Ajv, { type ErrorObject, type Options, type ValidateFunction } from "ajv";
+import Ajv2020 from "ajv/dist/2020";
+import addFormats from "ajv-formats";
+import { AvroSchemaError, compileAvroValidator, MAX_REASONS, parseAvroSchema } from "./avro";
+import { expressionFields, parseExpression } from "./expression";
+import { flattenSchema, SchemaShapeError } from "./fields";
+import { compileRule, compileRules, RuleError, type CompiledRule } from "./rules";
+import { checkPatternSafety } from "./regex-safety";
+import { isPlainObject, type ContractField, type QualityRule, type SchemaFormat, type ValidationResult } from "./types";
+
+export const RECORD_MAX_DEPTH = 64;
+
+export type ContractSpec = { schemaFormat: SchemaFormat; schema: unknown; qualityRules?: unknown };
+
+export type ContractValidator = (record: unknown, now?: number) => ValidationResult;
+
+export type Issue = { path: string; message: string };
+
+export class ContractCompileError extends Error {
+  constructor(readonly issues: Issue[]) {
+    super(issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join("; "));
+    this.name = "ContractCompileError";
+  }
+}
+
+// ---- JSON Schema ---------------------------------------------------------------------------
+
+const AJV_OPTIONS: Options = {
+  allErrors: true,
+  // Owners' schemas carry annotations ajv does not know (x-pii, examples in odd places); strict
+  // mode would refuse them. Structural validity is still checked by validateSchema below.
+  strict: false,
+  allowUnionTypes: true,
+  validateFormats: true,
+};
+
+function isDraft7(schema: unknown): boolean {
+  return isPlainObject(schema) && typeof schema.$schema === "string" && /draft-0[67]\/schema/.test(schema.$schema);
+}
+
+function newAjv(schema: unknown): Ajv {
+  const ajv = isDraft7(schema) ? new Ajv(AJV_OPTIONS) : new Ajv2020(AJV_OPTIONS);
+  addFormats(ajv);
+  return ajv;
+}
+
+/** Finds every `pattern` and `patternProperties` regex in a schema, with its location. */
+function schemaPatterns(schema: unknown): { where: string; pattern: string }[] {
+  const out: { where: string; pattern: string }[] = [];
+  const stack: { node: unknown; where: string; depth: number }[] = [{ node: schema, where: "", depth: 0 }];
+  while (stack.length && out.length < 1000) {
+    const { node, where, depth } = stack.pop()!;
+    if (depth > 64) continue;
+    if (Array.isArray(node)) {
+      node.forEach((n, i) => stack.push({ node: n, where: `${where}/${i}`, depth: depth + 1 }));
+      continue;
+    }
+    if (!isPlainObject(node)) continue;
+    for (const [k, v] of Object.entries(node)) {
+      if (k === "pattern" && typeof v === "string") out.push({ where: `${where}/pattern`, pattern: v });
+      if (k === "patternProperties" && isPlainObject(v)) for (const p of Object.keys(v)) out.push({ where: `${where}/patternProperties`, pattern: p });
+      if (k !== "enum" && k !== "const" && k !== "examples" && k !== "default") stack.push({ node: v, where: `${where}/${k}`, depth: depth + 1 });
+    }
+  }
+  return out;
+}
+
+function jsonSchemaIssues(schema: unknown): Issue[] {
+  if (!isPlainObject(schema) && typeof schema !== "boolean") return [{ path: "", message: "a JSON Schema must be an object" }];
+  const ajv = newAjv(schema);
+  if (!ajv.validateSchema(schema as object)) {
+    return (ajv.errors ?? []).slice(0, MAX_REASONS).map((e) => ({ path: e.instancePath || "", message: `schema ${e.message ?? "is invalid"}` }));
+  }
+  const issues: Issue[] = [];
+  for (const { where, pattern } of schemaPatterns(schema)) {
+    const reason = checkPatternSafety(pattern, "u");
+    if (reason) issues.push({ path: where, message: reason });
+  }
+  if (issues.length) return issues;
+  try {
+    ajv.compile(schema as object);
+  } catch (e) {
+    return [{ path: "", message: `schema does not compile: ${(e as Error).message}` }];
+  }
+  return [];
+}
+
+/** "/cells/3/rsrp" -> "cells[].rsrp": schema paths, not indices, so reasons group as incidents. */
+function instancePathToField(instancePath: string): string {
+  let out = "";
+  for (const raw of instancePath.split("/").slice(1)) {
+    const seg = raw.replace(/~1/g, "/").replace(/~0/g, "~");
+    if (/^\d+$/.test(seg)) out += "[]";
+    else out = out ? `${out}.${seg}` : seg;
+  }
+  return out;
+}
+
+function clip(s: string): string {
+  return s.length > 40 ? `${s.slice(0, 40)}...` : s;
+}
+
+function ajvReason(e: ErrorObject): string {
+  const base = instancePathToField(e.instancePath);
+  if (e.keyword === "required") {
+    const missing = String((e.params as { missingProperty?: string }).missingProperty ?? "");
+    return `${base ? `${base}.` : ""}${clip(missing)}: is required`;
+  }
+  if (e.keyword === "additionalProperties" || e.keyword === "unevaluatedProperties") {
+    const extra = String((e.params as { additionalProperty?: string; unevaluatedProperty?: string }).additionalProperty ?? (e.params as { unevaluatedProperty?: string }).unevaluatedProperty ?? "");
+    return `${base || "(root)"}: unexpected property '${clip(extra)}'`;
+  }
+  return `${base || "(root)"}: ${e.message ?? `fails ${e.keyword}`}`;
+}
+
+function compileJsonSchema(schema: unknown): (record: unknown) => string[] {
+  const issues = jsonSchemaIssues(schema);
+  if (issues.length) throw new ContractCompileError(issues);
+  const validate: ValidateFunction = newAjv(schema).compile(schema as object);
+  return (record) => {
+    if (validate(record)) return [];
+    return (validate.errors ?? []).map(ajvReason);
+  };
+}
+
+// ---- Schema checks (publish) ---------------------------------------------------------------
+
+export type SchemaCheck = { ok: true; fields: ContractField[] } | { ok: false; issues: Issue[] };
+
+/**
+ * Publish check for a schema: it parses, is a valid JSON Schema / Avro schema, its regexes are
+ * safe, it compiles, and it flattens to a finite field list (no recursion, at most FIELDS_MAX).
+ */
+export function checkSchema(format: SchemaFormat, schema: unknown): SchemaCheck {
+  try {
+    if (format === "json-schema") {
+      const issues = jsonSchemaIssues(schema);
+      if (issues.length) return { ok: false, issues };
+    } else {
+      parseAvroSchema(schema);
+    }
+    return { ok: true, fields: flattenSchema(format, schema) };
+  } catch (e) {
+    if (e instanceof AvroSchemaError || e instanceof SchemaShapeError) return { ok: false, issues: [{ path: e.path, message: e.message }] };
+    throw e;
+  }
+}
+
+/** Parses an uploaded schema file's text; both formats are JSON documents (Avro .avsc). */
+export function parseSchemaText(text: string): { ok: true; schema: unknown } | { ok: false; message: string } {
+  if (text.length > 2_000_000) return { ok: false, message: "schema file is larger than 2 MB" };
+  try {
+    return { ok: true, schema: JSON.parse(text) };
+  } catch (e) {
+    return { ok: false, message: `schema file is not valid JSON: ${(e as Error).message}` };
+  }
+}
+
+// ---- Records -------------------------------------------------------------------------------
+
+/** Iterative depth check, so hostile nesting is refused before any recursive validator runs. */
+export function exceedsDepth(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [v, d] = stack.pop()!;
+    if (typeof v !== "object" || v === null) continue;
+    if (d >= max) return true;
+    if (Array.isArray(v)) for (const x of v) stack.push([x, d + 1]);
+    else for (const k in v) if (Object.prototype.hasOwnProperty.call(v, k)) stack.push([(v as Record<string, unknown>)[k], d + 1]);
+  }
+  return false;
+}
+
+function compileSchema(format: SchemaFormat, schema: unknown): (record: unknown) => string[] {
+  if (format === "json-schema") return compileJsonSchema(schema);
+  try {
+    return compileAvroValidator(parseAvroSchema(schema));
+  } catch (e) {
+    if (e instanceof AvroSchemaError) throw new ContractCompileError([{ path: e.path, message: e.message }]);
+    throw e;
+  }
+}
+
+/**
+ * Compiles a contract version into one record validator. Throws ContractCompileError when the
+ * schema or a rule cannot be compiled (publish checks reject those first). The validator never
+ * throws: `now` (epoch ms, default Date.now()) anchors max_age rules and now() in expressions.
+ * Reasons are deduplicated and capped at MAX_REASONS.
+ */
+export function compileContract(contract: ContractSpec): ContractValidator {
+  const schemaCheck = compileSchema(contract.schemaFormat, contract.schema);
+  let rules: CompiledRule[];
+  try {
+    rules = compileRules(Array.isArray(contract.qualityRules) ? contract.qualityRules : []);
+  } catch (e) {
+    if (e instanceof RuleError) throw new ContractCompileError([{ path: `rules.${e.ruleId}`, message: e.message }]);
+    throw e;
+  }
+  return (record, now = Date.now()) => {
+    if (exceedsDepth(record, RECORD_MAX_DEPTH)) return { ok: false, reasons: [`record is nested deeper than ${RECORD_MAX_DEPTH} levels`] };
+    const reasons = new Set<string>(schemaCheck(record));
+    for (const rule of rules) {
+      if (reasons.size >= MAX_REASONS) break;
+      const r = rule.check(record, now);
+      if (r) reasons.add(r);
+    }
+    return reasons.size === 0 ? { ok: true } : { ok: false, reasons: [...reasons].slice(0, MAX_REASONS) };
+  };
+}
+
+// ---- Rule checks (publish) -----------------------------------------------------------------
+
+export type RuleIssue = { ruleId: string; field: string; message: string };
+export type RuleSampleResult = { ruleId: string; evaluated: number; failed: number; firstReason?: string };
+export type RulesCheck = {
+  ok: boolean;
+  errors: RuleIssue[];
+  /** Not blocking: max_age failures on samples (a sample may be older than the live stream). */
+  warnings: RuleIssue[];
+  results: RuleSampleResult[];
+  /** errors keyed "rules.<id>" for AppError fieldErrors. */
+  fieldErrors: Record<string, string[]>;
+};
+
+const NUMERIC = new Set(["integer", "number", "int", "long", "float", "double"]);
+const STRINGY = new Set(["string", "enum", "bytes", "fixed"]);
+
+function typeParts(type: string): string[] {
+  return type.split("|");
+}
+
+function fieldTypeProblem(rule: QualityRule, field: ContractField): string | null {
+  const parts = typeParts(field.type);
+  if (parts.includes("any")) return null;
+  const some = (set: Set<string>) => parts.some((p) => set.has(p));
+  if (rule.kind === "range" && !some(NUMERIC)) return `range needs a numeric field, '${field.path}' is ${field.type}`;
+  if (rule.kind === "pattern" && !some(STRINGY)) return `pattern needs a string field, '${field.path}' is ${field.type}`;
+  if (rule.kind === "max_age" && !some(NUMERIC) && !parts.includes("string")) return `max_age needs a timestamp field (string or epoch millis), '${field.path}' is ${field.type}`;
+  return null;
+}
+
+function missingFieldMessage(path: string, known: Map<string, ContractField>): string {
+  const loose = path.replace(/\[\]/g, "");
+  const guess = [...known.keys()].find((k) => k.replace(/\[\]/g, "") === loose);
+  return `field '${path}' does not exist${guess ? ` (did you mean '${guess}'?)` : ""}`;
+}
+
+/**
+ * Publish checks for quality rules against the schema's fields and the sampled records: each rule
+ * parses, names fields that exist with a fitting type, compiles (safe pattern, parsable
+ * expression), and passes on every sample. Messages read "rule r3: field 'cell.rsrp' does not
+ * exist", "rule r2: pattern does not compile: ...", "rule r5 fails on 3 of 20 samples (...)".
+ */
+export function checkRules(
+  rules: readonly unknown[],
+  schemaFields: readonly ContractField[],
+  samples: readonly unknown[] = [],
+  options: { now?: number } = {},
+): RulesCheck {
+  const now = options.now ?? Date.now();
+  const known = new Map(schemaFields.map((f) => [f.path, f]));
+  const errors: RuleIssue[] = [];
+  const warnings: RuleIssue[] = [];
+  const results: RuleSampleResult[] = [];
+  const ids = new Set<string>();
+  rules.forEach((raw, index) => {
+    const rawId = isPlainObject(raw) && typeof raw.id === "string" && raw.id ? raw.id : `#${index + 1}`;
+    const rawField = isPlainObject(raw) && typeof raw.field === "string" ? raw.field : "";
+    const fail = (message: string) => errors.push({ ruleId: rawId, field: rawField, message: `rule ${rawId}: ${message}` });
+    if (ids.has(rawId)) fail("rule id is used twice");
+    ids.add(rawId);
+    let compiled: CompiledRule;
+    try {
+      compiled = compileRule(raw);
+    } catch (e) {
+      if (e instanceof RuleError) {
+        errors.push({ ruleId: rawId, field: rawField, message: e.message });
+        return;
+      }
+      throw e;
+    }
+    const rule = raw as QualityRule;
+    const referenced = rule.kind === "expression" ? expressionFields(parseExpression(String(rule.params.expression))) : [];
+    if (rule.kind !== "expression" || rule.field !== "") referenced.unshift(rule.field);
+    let fieldsOk = true;
+    for (const path of referenced) {
+      const field = known.get(path);
+      if (!field) {
+        // An expression may index into an array ("cells[0].pci" -> "cells[].pci"); the field itself may be the root.
+        if (path === "" && rule.kind !== "required") continue;
+        fail(missingFieldMessage(path, known));
+        fieldsOk = false;
+        continue;
+      }
+      if (path === rule.field) {
+        const problem = fieldTypeProblem(rule, field);
+        if (problem) {
+          fail(problem);
+          fieldsOk = false;
+        }
+      }
+    }
+    if (!fieldsOk || samples.length === 0) return;
+    let failed = 0;
+    let firstReason: string | undefined;
+    for (const s of samples) {
+      const reason = compiled.check(s, now);
+      if (reason) {
+        failed += 1;
+        firstReason ??= reason;
+      }
+    }
+    results.push({ ruleId: compiled.id, evaluated: samples.length, failed, firstReason });
+    if (failed > 0) {
+      const issue = { ruleId: compiled.id, field: compiled.field, message: `rule ${compiled.id} fails on ${failed} of ${samples.length} samples (${firstReason})` };
+      (compiled.kind === "max_age" ? warnings : errors).push(issue);
+    }
+  });
+  const fieldErrors: Record<string, string[]> = {};
+  for (const e of errors) (fieldErrors[`rules.${e.ruleId}`] ??= []).push(e.message);
+  return { ok: errors.length === 0, errors, warnings, results, fieldErrors };
+}
