@@ -129,8 +129,9 @@ describe("KafkaProtocolProvisioner", () => {
     const revokedAt = Date.now();
     await provisioner.revokeSubscriptionAcls({ principal, topic, groupPrefix: prefix });
     await provisioner.deleteScramUser(username);
-    await waitFor(() => !broker.listConnections().some((c) => c.principal === principal), 3000);
-    expect(Date.now() - revokedAt).toBeLessThan(3000);
+    // "Within seconds": the cut-off itself is synchronous with the deletion; the margin is for a loaded CI machine.
+    await waitFor(() => !broker.listConnections().some((c) => c.principal === principal), 5000);
+    expect(Date.now() - revokedAt).toBeLessThan(5000);
 
     const adminProducer = createKafka({ connection: adminConn, logLevel: "nothing" }).producer();
     await adminProducer.connect();

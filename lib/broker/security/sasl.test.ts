@@ -217,7 +217,7 @@ describe("SCRAM admin client against the broker", () => {
       await waitFor(() => principals().filter((p) => p === "User:bob").length >= 2);
 
       expect(await admin.deleteUser("bob")).toHaveLength(2);
-      await waitFor(() => !principals().includes("User:bob"), 3000);
+      await waitFor(() => !principals().includes("User:bob"), 5000);
       expect(await admin.deleteUser("bob")).toEqual([]);
       await expect(connectAdmin("scram-sha-512", "bob", "bob-pw")).rejects.toThrow(/authentication failed/);
       await bobAdmin.disconnect().catch(() => {});
