@@ -18,9 +18,32 @@ for (let n = 0; n < 256; n++) {
   }
 }
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 export function crc32c(buf: Uint8Array, start = 0, end = buf.length, seed = 0): number {
   let crc = ~seed >>> 0;
   let i = start;
+  // Bytewise up to a 4-byte boundary, then whole 32-bit words straight from a typed-array view
+  // (on little-endian hosts), which saves four loads and shifts per word.
+  while (i < end && ((buf.byteOffset + i) & 3) !== 0) crc = T[(crc ^ buf[i++]) & 0xff] ^ (crc >>> 8);
+  if (LITTLE_ENDIAN && end - i >= 8) {
+    const words = new Uint32Array(buf.buffer, buf.byteOffset + i, (end - i) >>> 2);
+    const pairs = words.length >>> 1;
+    for (let w = 0; w < pairs * 2; w += 2) {
+      const lo = (crc ^ words[w]) >>> 0;
+      const hi = words[w + 1];
+      crc =
+        T[7 * 256 + (lo & 0xff)] ^
+        T[6 * 256 + ((lo >>> 8) & 0xff)] ^
+        T[5 * 256 + ((lo >>> 16) & 0xff)] ^
+        T[4 * 256 + (lo >>> 24)] ^
+        T[3 * 256 + (hi & 0xff)] ^
+        T[2 * 256 + ((hi >>> 8) & 0xff)] ^
+        T[256 + ((hi >>> 16) & 0xff)] ^
+        T[hi >>> 24];
+    }
+    i += pairs * 8;
+  }
   while (i + 8 <= end) {
     const lo = (crc ^ (buf[i] | (buf[i + 1] << 8) | (buf[i + 2] << 16) | (buf[i + 3] << 24))) >>> 0;
     crc =
