@@ -58,7 +58,7 @@ type JsonView = {
   nullable: boolean;
   format?: string;
   description?: string;
-  properties: [string, unknown][];
+  properties: Map<string, unknown>;
   required: Set<string>;
   items?: unknown;
   mapValues?: unknown;
@@ -71,10 +71,10 @@ type JsonView = {
  * treats anyOf/oneOf as a union (nullable when one branch is {type: null}).
  */
 function viewJson(root: unknown, s: unknown, path: string, refs: string[]): JsonView {
-  const view: JsonView = { types: [], nullable: false, properties: [], required: new Set(), via: [] };
+  const view: JsonView = { types: [], nullable: false, properties: new Map(), required: new Set(), via: [] };
   absorb(root, s, path, refs, view, 0);
   if (view.types.length === 0) {
-    if (view.properties.length) view.types.push("object");
+    if (view.properties.size) view.types.push("object");
     else if (view.items !== undefined) view.types.push("array");
   }
   view.nullable ||= view.types.includes("null");
@@ -110,9 +110,8 @@ function absorb(root: unknown, s: unknown, path: string, refs: string[], view: J
   }
   if (isPlainObject(s.properties)) {
     for (const [k, v] of Object.entries(s.properties)) {
-      const existing = view.properties.findIndex(([name]) => name === k);
-      if (existing >= 0) view.properties[existing] = [k, { allOf: [view.properties[existing][1], v] }];
-      else view.properties.push([k, v]);
+      const existing = view.properties.get(k);
+      view.properties.set(k, existing === undefined ? v : { allOf: [existing, v] });
     }
   }
   if (Array.isArray(s.required)) for (const r of s.required) if (typeof r === "string") view.required.add(r);
@@ -123,11 +122,11 @@ function absorb(root: unknown, s: unknown, path: string, refs: string[], view: J
   if (union) {
     // Branch-only properties are optional: a record of another branch need not carry them.
     for (const branch of union) {
-      const sub: JsonView = { types: [], nullable: false, properties: [], required: new Set(), via: [] };
+      const sub: JsonView = { types: [], nullable: false, properties: new Map(), required: new Set(), via: [] };
       absorb(root, branch, path, refs, sub, depth + 1);
-      if (sub.types.length === 0 && sub.properties.length) sub.types.push("object");
+      if (sub.types.length === 0 && sub.properties.size) sub.types.push("object");
       for (const ty of sub.types) if (!view.types.includes(ty)) view.types.push(ty);
-      for (const p of sub.properties) if (!view.properties.some(([n]) => n === p[0])) view.properties.push(p);
+      for (const [k, v] of sub.properties) if (!view.properties.has(k)) view.properties.set(k, v);
       view.items ??= sub.items;
       view.mapValues ??= sub.mapValues;
       view.format ??= sub.format;
