@@ -17,9 +17,14 @@ import {
 import { writeRequestHeader } from "./protocol/headers";
 import { Reader, Writer } from "./protocol/primitives";
 import { compile, isFlexible, type ApiSchema } from "./protocol/schema";
+import { silentLogger } from "./config";
 import { kafkaFor, startTestBroker, waitFor } from "./test-helpers";
 
-const broker = await startTestBroker({ firstRequestTimeoutMs: 400 });
+const handlerFailures: string[] = [];
+const broker = await startTestBroker({
+  firstRequestTimeoutMs: 400,
+  log: { ...silentLogger, warn: (m) => void (m.startsWith("handler failed") && handlerFailures.push(m)) },
+});
 const kafka = kafkaFor(broker.bootstrap);
 const admin = kafka.admin();
 await admin.connect();
@@ -230,6 +235,9 @@ describe("robustness: a bad connection is closed, everyone else keeps being serv
       if (rounds % 25 === 0) await produceSome(`fuzz-${rounds}`, 2);
     }
     expect(rounds).toBeGreaterThan(10);
+    // Whatever decodes must be handled: a handler that throws is a bug even though it only
+    // costs that connection.
+    expect(handlerFailures).toEqual([]);
     await stillServing("after-fuzz");
 
     const consumer = kafka.consumer({ groupId: "fuzz-check", maxWaitTimeInMs: 100 });
