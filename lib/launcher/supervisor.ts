@@ -33,11 +33,15 @@ export type SupervisorOptions = {
   color?: boolean;
   /** How long a child gets between SIGTERM and SIGKILL. */
   stopTimeoutMs?: number;
+  /** Names known up front, so prefixes line up from the first line. */
+  labels?: string[];
 };
 
 type Entry = { child: ChildProcess; info: SupervisedChild; stopping: boolean; done: boolean };
 
 const PALETTE = [36, 35, 33, 32, 34, 91, 96, 95, 93, 92];
+/** CSI sequences (colors, cursor show/hide); a line made only of them is noise once prefixed. */
+const CSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;?]*[A-Za-z]`, "g");
 
 export class Supervisor {
   private readonly entries: Entry[] = [];
@@ -53,6 +57,7 @@ export class Supervisor {
     this.write = opts.write ?? ((line) => process.stdout.write(`${line}\n`));
     this.color = opts.color ?? false;
     this.stopTimeoutMs = opts.stopTimeoutMs ?? 10_000;
+    for (const name of opts.labels ?? []) this.width = Math.max(this.width, name.length + 2);
   }
 
   /** Called when a child exits that nobody asked to stop (a crash, or a child that gave up). */
@@ -88,7 +93,9 @@ export class Supervisor {
     this.entries.push(entry);
     for (const stream of [child.stdout, child.stderr]) {
       if (!stream) continue;
-      createInterface({ input: stream, crlfDelay: Infinity }).on("line", (line) => this.log(spec.name, line));
+      createInterface({ input: stream, crlfDelay: Infinity }).on("line", (line) => {
+        if (line.replace(CSI, "").trim()) this.log(spec.name, line);
+      });
     }
     void exited.then((result) => {
       entry.done = true;
@@ -113,6 +120,15 @@ export class Supervisor {
   async stopAll(): Promise<void> {
     this.stoppingAll = true;
     for (const entry of [...this.entries].reverse()) await this.stopEntry(entry);
+  }
+
+  /** Last resort (a second Ctrl-C): SIGKILL every child's group now, without waiting. */
+  killAll(): void {
+    this.stoppingAll = true;
+    for (const entry of this.entries) {
+      entry.stopping = true;
+      if (!entry.done || groupAlive(entry.info.pid)) signalGroup(entry.info.pid, "SIGKILL");
+    }
   }
 
   private async stopEntry(entry: Entry): Promise<void> {
