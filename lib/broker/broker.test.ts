@@ -2,7 +2,7 @@ import { CompressionTypes, type EachMessagePayload } from "kafkajs";
 import { afterAll, describe, expect, it } from "vitest";
 import { kafkaFor, startTestBroker, waitFor } from "./test-helpers";
 
-const broker = await startTestBroker();
+const broker = await startTestBroker({ metricsPort: 0, retentionCheckIntervalMs: 100 });
 const kafka = kafkaFor(broker.bootstrap);
 const admin = kafka.admin();
 await admin.connect();
@@ -89,4 +89,66 @@ describe("kafkajs produce and consume", () => {
     expect(snap?.counters.fetchedRecords).toBe(4);
     expect(snap?.counters.producedBytes).toBeGreaterThan(3000);
   });
+
+  it("serves Prometheus text on /metrics and a health check on /healthz", async () => {
+    const text = await (await fetch(`http://127.0.0.1:${broker.metricsPort}/metrics`)).text();
+    expect(text).toMatch(/broker_produced_records_total\{principal="User:ANONYMOUS",topic="plain"\} 4/);
+    expect(text).toMatch(/broker_requests_total\{api="Produce"\} \d+/);
+    const health = await fetch(`http://127.0.0.1:${broker.metricsPort}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ ok: true });
+  });
 });
+
+describe("fetch long poll, idempotence, timestamps, retention", () => {
+  it("wakes a parked fetch as soon as a record arrives instead of waiting out maxWait", async () => {
+    await admin.createTopics({ topics: [{ topic: "poll" }] });
+    const consumer = kafka.consumer({ groupId: "poller", maxWaitTimeInMs: 5_000 });
+    await consumer.connect();
+    await consumer.subscribe({ topic: "poll", fromBeginning: true });
+    const arrivals: number[] = [];
+    await consumer.run({ eachMessage: async () => void arrivals.push(Date.now()) });
+    // Let the consumer park its first Fetch on the empty partition.
+    await new Promise((r) => setTimeout(r, 1_000));
+    const producer = kafka.producer();
+    await producer.connect();
+    const sentAt = Date.now();
+    await producer.send({ topic: "poll", messages: [{ value: "ping" }] });
+    await waitFor(() => arrivals.length === 1, 10_000, "the record");
+    expect(arrivals[0] - sentAt).toBeLessThan(2_000);
+    await producer.disconnect();
+    await consumer.disconnect();
+  });
+
+  it("serves the kafkajs idempotent producer (InitProducerId, sequences)", async () => {
+    await admin.createTopics({ topics: [{ topic: "idem" }] });
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    for (let i = 0; i < 3; i++) await producer.send({ topic: "idem", messages: [{ value: `i${i}` }, { value: `j${i}` }] });
+    await producer.disconnect();
+    const offs = await admin.fetchTopicOffsets("idem");
+    expect(offs[0].high).toBe("6");
+  });
+
+  it("stamps LogAppendTime when the topic asks for it", async () => {
+    await admin.createTopics({ topics: [{ topic: "lat", configEntries: [{ name: "message.timestamp.type", value: "LogAppendTime" }] }] });
+    const producer = kafka.producer();
+    await producer.connect();
+    const before = Date.now();
+    await producer.send({ topic: "lat", messages: [{ value: "x", timestamp: "1000" }] });
+    await producer.disconnect();
+    const { got } = await consumeAll("lat", 1);
+    expect(Number(got[0].timestamp)).toBeGreaterThanOrEqual(before - 5);
+  });
+
+  it("deletes expired data on the retention timer and moves the low watermark", async () => {
+    await admin.createTopics({ topics: [{ topic: "short", configEntries: [{ name: "retention.ms", value: "200" }] }] });
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: "short", messages: [{ value: "a" }, { value: "b" }] });
+    await producer.disconnect();
+    await waitFor(async () => (await admin.fetchTopicOffsets("short"))[0].low === "2", 5_000, "retention");
+    expect((await admin.fetchTopicOffsets("short"))[0].high).toBe("2");
+  });
+});
+

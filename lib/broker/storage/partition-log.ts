@@ -340,8 +340,11 @@ export class PartitionLog {
   applyRetention(now: number, retentionMs: number, retentionBytes: number): number {
     let dropped = 0;
     const expired = (seg: Segment) => retentionMs >= 0 && seg.count > 0 && seg.maxTimestamp < now - retentionMs;
-    if (this.segments.length === 1 && expired(this.active)) this.roll();
-    while (this.segments.length > 1) {
+    for (;;) {
+      if (this.segments.length === 1) {
+        if (!expired(this.active)) break;
+        this.roll();
+      }
       const first = this.segments[0];
       const overSize = retentionBytes >= 0 && this.sizeBytes - first.size >= retentionBytes;
       if (!expired(first) && !overSize) break;
