@@ -212,8 +212,16 @@ export class AclStore {
     return new AclStore(path.join(dataDir, "security", "acls.json"));
   }
 
+  private changeCount = 0;
+
+  /** Bumped on every change; lets callers cache decisions. */
+  get version(): number {
+    return this.changeCount;
+  }
+
   private persist(): void {
     this.index = null;
+    this.changeCount++;
     if (this.file) writeJsonAtomic(this.file, { version: 1, acls: this.list() });
   }
 
@@ -345,8 +353,29 @@ export class AclAuthorizer {
     return this.superUsers.has(principal);
   }
 
+  /**
+   * Decisions per (principal, host, operation, resource), valid for one store version. Handlers
+   * ask per topic and partition on the produce/fetch path; ACLs change rarely.
+   */
+  private cache = new Map<string, boolean>();
+  private cacheVersion = -1;
+  private static readonly MAX_CACHED = 50_000;
+
   authorize(req: AuthorizeRequest): boolean {
     if (this.superUsers.has(req.principal)) return true;
+    if (this.cacheVersion !== this.store.version || this.cache.size >= AclAuthorizer.MAX_CACHED) {
+      this.cache.clear();
+      this.cacheVersion = this.store.version;
+    }
+    const key = `${req.principal}\0${req.host ?? ""}\0${req.operation}\0${req.resourceType}\0${req.resourceName}`;
+    const cached = this.cache.get(key);
+    if (cached !== undefined) return cached;
+    const decision = this.decide(req);
+    this.cache.set(key, decision);
+    return decision;
+  }
+
+  private decide(req: AuthorizeRequest): boolean {
     const host = normalizeHost(req.host);
     const onResource = this.store.bindingsFor(req.resourceType, req.resourceName);
     if (onResource.length === 0) return this.allowEveryoneIfNoAclFound;
