@@ -38,37 +38,40 @@ export async function SiteHeader() {
           </ul>
         </nav>
         {user ? (
-          <details className="group relative">
-            <summary
-              className="flex cursor-pointer list-none items-center gap-2 rounded-md px-2 py-1.5 text-sm text-slate-700 hover:bg-slate-100 [&::-webkit-details-marker]:hidden"
-              aria-label={`Account menu for ${user.name}`}
-            >
-              <span aria-hidden="true" className="flex h-7 w-7 items-center justify-center rounded-full bg-brand-100 text-xs font-semibold text-brand-700">
-                {initials(user.name)}
-              </span>
-              <span className="hidden font-medium sm:inline">{user.name}</span>
-              <span aria-hidden="true" className="text-slate-400 group-open:rotate-180">
-                ▾
-              </span>
-            </summary>
-            <div className="absolute right-0 z-40 mt-2 w-64 rounded-lg border border-slate-200 bg-white p-4 shadow-lg">
-              <p className="text-sm font-medium text-slate-900">{user.name}</p>
-              <p className="truncate text-xs text-slate-500">{user.email}</p>
-              <ul className="mt-3 flex flex-wrap gap-1" aria-label="Your roles">
-                {roleLabels(user).map((r) => (
-                  <li key={r}>
-                    <Badge tone={r === "admin" ? "red" : r === "finance" ? "purple" : r === "owner" ? "amber" : "brand"}>{r}</Badge>
-                  </li>
-                ))}
-              </ul>
-              {user.teams.length > 0 && (
-                <p className="mt-3 text-xs text-slate-500">
-                  Teams: {user.teams.map((t) => `${t.name}${t.role === "owner" ? " (owner)" : ""}`).join(", ")}
-                </p>
-              )}
-              <SignOutButton variant="secondary" size="sm" className="mt-4 w-full" />
-            </div>
-          </details>
+          <div className="flex items-center gap-2">
+            <details className="group relative">
+              <summary className="flex cursor-pointer list-none items-center gap-2 rounded-md px-2 py-1.5 text-sm text-slate-700 hover:bg-slate-100 [&::-webkit-details-marker]:hidden">
+                <span aria-hidden="true" className="flex h-7 w-7 items-center justify-center rounded-full bg-brand-100 text-xs font-semibold text-brand-700">
+                  {initials(user.name)}
+                </span>
+                <span className="font-medium">
+                  <span className="sr-only">Account: </span>
+                  {user.name}
+                </span>
+                <span aria-hidden="true" className="text-slate-400 group-open:rotate-180">
+                  ▾
+                </span>
+              </summary>
+              <div className="absolute right-0 z-40 mt-2 w-64 rounded-lg border border-slate-200 bg-white p-4 shadow-lg">
+                <p className="text-sm font-medium text-slate-900">{user.name}</p>
+                <p className="truncate text-xs text-slate-500">{user.email}</p>
+                <ul className="mt-3 flex flex-wrap gap-1" aria-label="Your roles">
+                  {roleLabels(user).map((r) => (
+                    <li key={r}>
+                      <Badge tone={r === "admin" ? "red" : r === "finance" ? "purple" : r === "owner" ? "amber" : "brand"}>{r}</Badge>
+                    </li>
+                  ))}
+                </ul>
+                {user.teams.length > 0 && (
+                  <p className="mt-3 text-xs text-slate-500">
+                    Teams: {user.teams.map((t) => `${t.name}${t.role === "owner" ? " (owner)" : ""}`).join(", ")}
+                  </p>
+                )}
+              </div>
+            </details>
+            {/* Outside the disclosure so signing out is always one visible click away. */}
+            <SignOutButton variant="ghost" size="sm" />
+          </div>
         ) : onSignIn ? null : (
           <Link href="/sign-in" className="rounded-md bg-brand-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-brand-700">
             Sign in
