@@ -17,6 +17,8 @@ export {
   checkRules,
   checkSchema,
   parseSchemaText,
+  decodeRecord,
+  RECORD_MAX_BYTES,
   ContractCompileError,
   type ContractSpec,
   type ContractValidator,

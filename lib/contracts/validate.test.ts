@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { flattenSchema } from "./fields";
-import { checkRules, checkSchema, compileContract, ContractCompileError, exceedsDepth, parseSchemaText, RECORD_MAX_DEPTH } from "./validate";
+import { checkRules, checkSchema, compileContract, ContractCompileError, decodeRecord, exceedsDepth, parseSchemaText, RECORD_MAX_DEPTH } from "./validate";
 import type { QualityRule } from "./types";
 
 const NOW = Date.parse("2026-11-22T05:00:00Z");
@@ -267,8 +267,22 @@ describe("checkSchema (publish checks)", () => {
     expect(checkSchema("avro", "{not json")).toMatchObject({ ok: false });
   });
 
+  it("names an unsupported $schema instead of throwing", () => {
+    expect(checkSchema("json-schema", { $schema: "https://json-schema.org/draft/2019-09/schema", type: "object" })).toMatchObject({ ok: false, issues: [{ path: "/$schema" }] });
+  });
+
   it("parses uploaded schema text", () => {
     expect(parseSchemaText('{"type":"object"}')).toEqual({ ok: true, schema: { type: "object" } });
     expect(parseSchemaText("{oops")).toMatchObject({ ok: false, message: expect.stringMatching(/not valid JSON/) });
+  });
+});
+
+describe("decodeRecord", () => {
+  it("parses JSON values and names each kind of unreadable record", () => {
+    expect(decodeRecord(Buffer.from('{"a":1}'))).toEqual({ ok: true, value: { a: 1 } });
+    expect(decodeRecord(null)).toEqual({ ok: false, reason: "record has no value" });
+    expect(decodeRecord(new Uint8Array([0xc3, 0x28]))).toEqual({ ok: false, reason: "record is not UTF-8 text" });
+    expect(decodeRecord("{oops")).toEqual({ ok: false, reason: "record is not JSON" });
+    expect(decodeRecord(Buffer.alloc(5 * 1024 * 1024, 0x20))).toEqual({ ok: false, reason: "record is larger than 1048588 bytes" });
   });
 });

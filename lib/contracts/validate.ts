@@ -77,7 +77,14 @@ function schemaPatterns(schema: unknown): { where: string; pattern: string }[] {
 function jsonSchemaIssues(schema: unknown): Issue[] {
   if (!isPlainObject(schema) && typeof schema !== "boolean") return [{ path: "", message: "a JSON Schema must be an object" }];
   const ajv = newAjv(schema);
-  if (!ajv.validateSchema(schema as object)) {
+  let valid: boolean;
+  try {
+    valid = ajv.validateSchema(schema as object) as boolean;
+  } catch {
+    const declared = isPlainObject(schema) ? String(schema.$schema) : "";
+    return [{ path: "/$schema", message: `unsupported $schema ${declared}: use draft 2020-12 or draft-07` }];
+  }
+  if (!valid) {
     return (ajv.errors ?? []).slice(0, MAX_REASONS).map((e) => ({ path: e.instancePath || "", message: `schema ${e.message ?? "is invalid"}` }));
   }
   const issues: Issue[] = [];
@@ -166,6 +173,32 @@ export function parseSchemaText(text: string): { ok: true; schema: unknown } | {
 }
 
 // ---- Records -------------------------------------------------------------------------------
+
+/** Kafka's default max.message.bytes; larger values are refused before parsing. */
+export const RECORD_MAX_BYTES = 1_048_588;
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * Turns a Kafka record value into a JSON value for validation, or a DLQ reason: tombstone, too
+ * large, not UTF-8, not JSON. Reasons are fixed strings so they group as quality incidents.
+ */
+export function decodeRecord(raw: Uint8Array | string | null | undefined, maxBytes = RECORD_MAX_BYTES): { ok: true; value: unknown } | { ok: false; reason: string } {
+  if (raw === null || raw === undefined) return { ok: false, reason: "record has no value" };
+  const size = typeof raw === "string" ? Buffer.byteLength(raw) : raw.byteLength;
+  if (size > maxBytes) return { ok: false, reason: `record is larger than ${maxBytes} bytes` };
+  let text: string;
+  try {
+    text = typeof raw === "string" ? raw : utf8.decode(raw);
+  } catch {
+    return { ok: false, reason: "record is not UTF-8 text" };
+  }
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false, reason: "record is not JSON" };
+  }
+}
 
 /** Iterative depth check, so hostile nesting is refused before any recursive validator runs. */
 export function exceedsDepth(value: unknown, max: number): boolean {
