@@ -86,6 +86,13 @@ describe("compileMaskingPolicy: allow-list", () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  it("handles field names that would break generated code if they were not encoded", () => {
+    const names = ['q"uote', "back\\slash", "line\u2028sep", "new\nline", "${x}", "*/ end", "'); throw 1; ('", "ünï"];
+    const f = compileMaskingPolicy({ fields: names.map((n) => ({ path: `o.${n}`, type: "string" })), fullAccess: false, rules: {} });
+    const record = { o: Object.fromEntries(names.map((n) => [n, `value of ${n}`])) };
+    expect(value(f(record))).toEqual(record);
+  });
+
   it("leaves out a container whose fields are all dropped", () => {
     const f = compileMaskingPolicy({ fields, fullAccess: false, rules: { "subscriber.msisdn": { strategy: "drop" }, "subscriber.plan": { strategy: "drop" } } });
     expect(value(f({ event_id: "e", subscriber: { msisdn: "1", plan: "p" } }))).toEqual({ event_id: "e" });

@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { deriveProductKey } from "@/lib/masking";
-import { encodeBase32 } from "./keys";
+import { createKeyedHmac, encodeBase32 } from "./keys";
 
 const secret = "a-master-secret-that-is-long-enough";
 
@@ -40,5 +40,26 @@ describe("encodeBase32", () => {
       ["foobar", "mzxw6ytboi"],
     ];
     for (const [input, expected] of cases) expect(encodeBase32(Buffer.from(input))).toBe(expected);
+  });
+});
+
+describe("createKeyedHmac", () => {
+  it("equals node:crypto HMAC-SHA-256 for short, long, multi-byte and long-key inputs", () => {
+    const texts = ["", "abc", "ü€😀", "x".repeat(341), "é".repeat(341), "y".repeat(342), "z".repeat(5000)];
+    for (const key of [Buffer.alloc(32, 7), Buffer.alloc(64, 9), Buffer.alloc(100, 3)]) {
+      const h = createKeyedHmac(key);
+      for (const t of texts) {
+        expect(h.hex(t)).toBe(createHmac("sha256", key).update(t).digest("hex"));
+        expect(h.bytes(t).equals(createHmac("sha256", key).update(t).digest())).toBe(true);
+      }
+    }
+  });
+
+  it("returns a fresh buffer each call, not its scratch space", () => {
+    const h = createKeyedHmac(Buffer.alloc(32, 1));
+    const a = h.bytes("a");
+    const copy = Buffer.from(a);
+    h.bytes("b");
+    expect(a.equals(copy)).toBe(true);
   });
 });

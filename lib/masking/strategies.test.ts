@@ -141,6 +141,9 @@ describe("generalize", () => {
     expect(out(rule("year"), "2026-11-22T04:37:38Z")).toBe("2026-01-01T00:00:00.000Z");
     expect(out(rule("month"), "2026-11-22")).toBe("2026-11-01");
     expect(out(rule("hour"), "2026-11-22")).toBe("2026-11-22");
+    expect(out(rule("day"), "2024-02-29T12:00:00z")).toBe("2024-02-29T00:00:00.000Z");
+    expect(out(rule("minute"), "2016-12-31T23:59:60Z")).toBe("2016-12-31T23:59:00.000Z");
+    expect(out(rule("hour"), "2026-11-22T00:30:00+01:00")).toBe("2026-11-21T23:00:00.000Z");
   });
 
   it("truncates epoch numbers in their unit", () => {
@@ -162,6 +165,9 @@ describe("generalize", () => {
     // Date.parse would accept this and invent a year.
     expect(reason({ strategy: "generalize", truncate: "hour" }, "1")).toBe("v: truncate needs an ISO 8601 date or date-time");
     expect(reason({ strategy: "generalize", truncate: "day" }, "2026-02-30")).toBe("v: truncate needs a real calendar date");
+    expect(reason({ strategy: "generalize", truncate: "day" }, "2023-02-29T00:00Z")).toBe("v: truncate needs a real calendar date");
+    expect(reason({ strategy: "generalize", truncate: "day" }, "2026-13-01")).toBe("v: truncate needs a real calendar date");
+    expect(reason({ strategy: "generalize", truncate: "day" }, "0099-01-01T00:00+01:00")).toBe("v: truncate needs a real calendar date");
     expect(reason({ strategy: "generalize", truncate: "day" }, "2026-02-03T25:00Z")).toBe("v: truncate needs a valid time of day");
     expect(reason({ strategy: "generalize", truncate: "day" }, 1e20, "number")).toBe("v: truncate needs a timestamp");
     expect(reason({ strategy: "generalize", prefixBits: 24 }, "300.1.1.1")).toBe("v: prefixBits needs an IPv4 address");

@@ -1,4 +1,3 @@
-import { createHmac } from "node:crypto";
 import { DEFAULT_REDACTION } from "./rules";
 import { encodeBase32, type StrategyKeys } from "./keys";
 import type { MaskRule, TruncateUnit } from "./types";
@@ -71,14 +70,14 @@ function buildTokenizePreserve(key: StrategyKeys["token"], path: string): LeafTr
   return (v) => {
     const s = textOf(v, path, "tokenize");
     const chars = codePoints(s) ?? s;
-    let stream = Buffer.alloc(0);
+    let stream: Buffer = Buffer.alloc(0);
     let block = 0;
     let out = "";
     for (let i = 0; i < chars.length; i++) {
       const c = chars[i];
       if (i >= stream.length) {
         // Counter mode over HMAC: one 32-byte block per 32 characters of the value.
-        const next = createHmac("sha256", key).update(`${block++}\u0000`).update(s).digest();
+        const next = key.bytes(`${block++}\u0000${s}`);
         stream = block === 1 ? next : Buffer.concat([stream, next]);
       }
       const b = stream[i];
@@ -142,8 +141,9 @@ function truncateEpochMs(t: number, unit: TruncateUnit): number {
   return Math.floor(t / MS[unit]) * MS[unit];
 }
 
-function pad(n: number, width = 2): string {
-  return String(n).padStart(width, "0");
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 function truncateIso(s: string, unit: TruncateUnit, path: string): string {
@@ -152,24 +152,41 @@ function truncateIso(s: string, unit: TruncateUnit, path: string): string {
   const year = Number(m[1]);
   const month = Number(m[2]);
   const day = Number(m[3]);
-  const probe = new Date(Date.UTC(year, month - 1, day));
-  if (probe.getUTCFullYear() !== year || probe.getUTCMonth() !== month - 1 || probe.getUTCDate() !== day) {
+  // Date.UTC reads years below 100 as 19xx; no real event stream needs years before 1000.
+  if (year < 1000 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
     throw new MaskFailure(`${path}: truncate needs a real calendar date`);
   }
-  if (m[4] === undefined) {
+  const [, y, mo, d, h, mi] = m;
+  if (h === undefined) {
     // A date alone has nothing below a day to cut.
-    if (unit === "year") return `${pad(year, 4)}-01-01`;
-    if (unit === "month") return `${pad(year, 4)}-${pad(month)}-01`;
-    return `${pad(year, 4)}-${pad(month)}-${pad(day)}`;
+    if (unit === "year") return `${y}-01-01`;
+    if (unit === "month") return `${y}-${mo}-01`;
+    return `${y}-${mo}-${d}`;
   }
-  const hour = Number(m[4]);
-  const minute = Number(m[5]);
+  const hour = Number(h);
+  const minute = Number(mi);
   const second = m[6] === undefined ? 0 : Number(m[6]);
   if (hour > 23 || minute > 59 || second > 60) throw new MaskFailure(`${path}: truncate needs a valid time of day`);
+  const zone = m[8];
+  const utc = zone === undefined || zone === "Z" || zone === "z";
+  if (utc) {
+    // The common case needs no date arithmetic: the result is a prefix of the input, zero-filled.
+    switch (unit) {
+      case "minute":
+        return `${y}-${mo}-${d}T${h}:${mi}:00.000Z`;
+      case "hour":
+        return `${y}-${mo}-${d}T${h}:00:00.000Z`;
+      case "day":
+        return `${y}-${mo}-${d}T00:00:00.000Z`;
+      case "month":
+        return `${y}-${mo}-01T00:00:00.000Z`;
+      case "year":
+        return `${y}-01-01T00:00:00.000Z`;
+    }
+  }
   const ms = m[7] === undefined ? 0 : Number(m[7].slice(0, 3).padEnd(3, "0"));
   let offsetMin = 0;
-  const zone = m[8];
-  if (zone !== undefined && zone !== "Z" && zone !== "z") {
+  if (!utc) {
     const sign = zone[0] === "-" ? -1 : 1;
     const digits = zone.slice(1).replace(":", "");
     offsetMin = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || "0"));
@@ -230,12 +247,12 @@ export function buildLeafTransform(rule: MaskRule, path: string, type: string | 
     }
     case "hash": {
       const key = keys!.hash;
-      return typed((v) => createHmac("sha256", key).update(textOf(v, path, "hash")).digest("hex"));
+      return typed((v) => key.hex(textOf(v, path, "hash")));
     }
     case "tokenize": {
       if (rule.format === "preserve") return typed(buildTokenizePreserve(keys!.token, path));
       const key = keys!.token;
-      return typed((v) => "tok_" + encodeBase32(createHmac("sha256", key).update(textOf(v, path, "tokenize")).digest().subarray(0, 20)));
+      return typed((v) => "tok_" + encodeBase32(key.bytes(textOf(v, path, "tokenize")), 20));
     }
     case "partial":
       return typed(buildPartial(rule.keepFirst ?? 0, rule.keepLast ?? 0, rule.maskChar ?? "*", path));
