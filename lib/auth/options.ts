@@ -4,6 +4,7 @@ import type { OAuthConfig } from "next-auth/providers/oauth";
 import { eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { users } from "@/db/schema";
+import { recordAudit } from "@/lib/audit/service";
 import { applyNextAuthEnv, authSecret, oidcConfig } from "@/lib/env";
 import { sameOriginPath } from "./callback-url";
 import { authorizeCredentials } from "./credentials";
@@ -85,6 +86,16 @@ export function buildAuthOptions(): NextAuthOptions {
       }),
       ...(oidc ? [oidc] : []),
     ],
+    events: {
+      async signOut({ token }) {
+        if (!token?.sub) return;
+        await recordAudit(getDb(), {
+          actor: { type: "user", id: token.sub, label: token.email ?? null },
+          action: "auth.sign_out",
+          resource: { type: "user", id: token.sub },
+        });
+      },
+    },
     callbacks: {
       async signIn({ account, profile }) {
         if (account?.provider !== OIDC_PROVIDER_ID) return true;

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { eq } from "drizzle-orm";
 import type { NextAuthOptions } from "next-auth";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { users } from "@/db/schema";
+import { auditLog, users } from "@/db/schema";
 import { resetEnvCache } from "@/lib/env";
 import { createTestDatabase } from "@/lib/testing/db";
 import { createInvitation } from "./invitations";
@@ -135,7 +135,7 @@ async function oidcSignIn(claims: Record<string, unknown>) {
 }
 
 describe("next-auth sign-in flow", () => {
-  it("credentials: right password gives a session carrying our user id; wrong one does not", async () => {
+  it("credentials: right password gives a session carrying our user id, wrong one does not; sign-out ends it", async () => {
     const { user, email } = await createUserFixture(t.db, { password: "flow password 123" });
     const jar: Jar = new Map();
     const bad = await call(jar, "callback/credentials", { method: "POST", body: { csrfToken: await csrf(jar), email, password: "nope", json: "true" } });
@@ -144,6 +144,12 @@ describe("next-auth sign-in flow", () => {
     const good = await call(jar, "callback/credentials", { method: "POST", body: { csrfToken: await csrf(jar), email, password: "flow password 123", callbackUrl: "/admin/users", json: "true" } });
     expect(good.redirect).toBe(`${APP}/admin/users`);
     expect(await sessionUserId(jar)).toBe(user.id);
+
+    const out = await call(jar, "signout", { method: "POST", body: { csrfToken: await csrf(jar), callbackUrl: "/sign-in", json: "true" } });
+    expect(out.redirect).toBe(`${APP}/sign-in`);
+    expect(await sessionUserId(jar)).toBeUndefined();
+    const audit = await t.db.select({ action: auditLog.action }).from(auditLog).where(eq(auditLog.actorId, user.id));
+    expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(["auth.sign_in", "auth.sign_out"]));
   });
 
   it("credentials: refuses a POST without the CSRF token", async () => {
