@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { Alert, EmptyState, Pagination } from "@/components/ui";
+import { FACET_SAMPLE } from "@/lib/catalog/queries";
 import { catalogParamsToSearch } from "@/lib/catalog/schemas";
 import type { CatalogView } from "@/lib/catalog/service";
 import { ActiveFilters } from "./active-filters";
@@ -48,6 +49,11 @@ export function CatalogScreen({ view, signedIn }: { view: CatalogView; signedIn:
         <div className="mt-6 grid gap-8 lg:grid-cols-[15rem_1fr]">
           <aside>
             <FacetSidebar params={params} facets={facets} />
+            {facets.sampled && (
+              <p className="mt-4 text-xs text-slate-500">
+                This search matches many products, so the counts above are taken from its {FACET_SAMPLE.toLocaleString("en")} best matches.
+              </p>
+            )}
           </aside>
           <section aria-labelledby="results-heading" className="min-w-0">
             <div className="flex flex-wrap items-center justify-between gap-3">
@@ -56,6 +62,7 @@ export function CatalogScreen({ view, signedIn }: { view: CatalogView; signedIn:
                   "No matching products"
                 ) : (
                   <>
+                    {results.totalIsEstimate && "About "}
                     <span className="font-semibold text-slate-900">{results.total.toLocaleString("en")}</span>{" "}
                     {results.total === 1 ? "product" : "products"}
                     {results.pageCount > 1 && ` · page ${results.page} of ${results.pageCount.toLocaleString("en")}`}

@@ -39,19 +39,50 @@ export type CatalogItem = {
   externalAllowed: boolean;
 };
 
-export type CatalogPage = { items: CatalogItem[]; total: number; page: number; pageSize: number; pageCount: number };
+export type CatalogPage = {
+  items: CatalogItem[];
+  /** Exact, or the planner's estimate when `totalIsEstimate` (large results, see LARGE_RESULT). */
+  total: number;
+  totalIsEstimate: boolean;
+  page: number;
+  pageSize: number;
+  pageCount: number;
+};
 
 export type FacetValue = { value: string; label: string; count: number };
-export type CatalogFacets = Record<FacetKey, FacetValue[]>;
+export type CatalogFacets = Record<FacetKey, FacetValue[]> & {
+  /** True when the counts were taken over a sample of FACET_SAMPLE top matches of a large result. */
+  sampled?: boolean;
+};
 
 const VISIBLE = sql`p.status in ('published', 'deprecated')`;
 /** Prefix matching on the last word helps as-you-type searches; on 1-2 letters it would match half the vocabulary. */
 const MIN_PREFIX_CHARS = 3;
 const TAG_FACET_LIMIT = 15;
+/**
+ * Bounds that keep every search cheap however common its words are: on 100k products a word
+ * such as "event" matches nearly all of them, and merely reading a posting list that long from
+ * the GIN index costs tens of milliseconds. So the planner's estimate (EXPLAIN, ~1 ms; Postgres
+ * keeps per-lexeme frequencies for tsvector columns) picks a strategy:
+ *  - up to LARGE_RESULT estimated matches: exact count, exact facet counts, and ranking over
+ *    every match (both candidate pools below cover all of them);
+ *  - more: the total shown is the estimate ("about 48,000"), facet counts come from a sample of
+ *    the best FACET_SAMPLE matches (the page says so), and ranking looks at RANK_CANDIDATES
+ *    products whose *name* matches (a much smaller index) before it falls back to matches
+ *    anywhere, which is what a person scanning the first pages wants anyway.
+ */
+export const LARGE_RESULT = 2000;
+export const RANK_CANDIDATES = 400;
+export const FACET_SAMPLE = 500;
+/** Must match the expression of data_products_name_fts_idx (migration 0003) for the index to be used. */
+const NAME_TSV = sql`(to_tsvector('simple'::regconfig, p.name) || to_tsvector('english'::regconfig, p.name))`;
 const FACET_LIMIT = 30;
 const SUGGEST_SIMILARITY = 0.2;
 
 const list = (values: readonly string[]) => sql.join(values.map((v) => sql`${v}`), sql`, `);
+/** Values compared as the column's enum type, so the planner uses its statistics (a ::text cast hides them). */
+const enumList = (values: readonly string[], type: "classification" | "price_model" | "approval_mode") =>
+  sql.join(values.map((v) => sql`${v}::${sql.raw(type)}`), sql`, `);
 
 /**
  * The tsquery for the user's words: every word must match (AND); each word matches its English
@@ -68,23 +99,24 @@ export function buildTsQuery(q: string): SQL | null {
   return sql.join(parts, sql` && `);
 }
 
-function whereFor(p: CatalogParams, hasQuery: boolean, viewer: CatalogViewer, exclude?: FacetKey): SQL {
+function whereFor(p: CatalogParams, text: "vector" | "name" | null, viewer: CatalogViewer): SQL {
   const conds: SQL[] = [VISIBLE];
-  if (hasQuery) conds.push(sql`p.search_vector @@ tq.q`);
-  if (exclude !== "domains" && p.domains.length) conds.push(sql`p.domain in (${list(p.domains)})`);
+  if (text === "vector") conds.push(sql`p.search_vector @@ tq.q`);
+  if (text === "name") conds.push(sql`${NAME_TSV} @@ tq.q`);
+  if (p.domains.length) conds.push(sql`p.domain in (${list(p.domains)})`);
   // Values within one facet are alternatives (OR); different facets narrow each other (AND).
-  if (exclude !== "tags" && p.tags.length) conds.push(sql`p.tags && array[${list(p.tags)}]::text[]`);
-  if (exclude !== "teams" && p.teams.length)
+  if (p.tags.length) conds.push(sql`p.tags && array[${list(p.tags)}]::text[]`);
+  if (p.teams.length)
     conds.push(sql`p.owner_team_id in (select id from teams where slug in (${list(p.teams)}))`);
-  if (exclude !== "classifications" && p.classifications.length)
-    conds.push(sql`p.classification::text in (${list(p.classifications)})`);
-  if (exclude !== "priceModels" && p.priceModels.length)
+  if (p.classifications.length)
+    conds.push(sql`p.classification in (${enumList(p.classifications, "classification")})`);
+  if (p.priceModels.length)
     conds.push(
-      sql`exists (select 1 from plans pl where pl.product_id = p.id and pl.active and pl.price_model::text in (${list(p.priceModels)}))`,
+      sql`exists (select 1 from plans pl where pl.product_id = p.id and pl.active and pl.price_model in (${enumList(p.priceModels, "price_model")}))`,
     );
-  if (exclude !== "approvals" && p.approvals.length)
+  if (p.approvals.length)
     conds.push(
-      sql`exists (select 1 from plans pl where pl.product_id = p.id and pl.active and pl.approval::text in (${list(p.approvals)}))`,
+      sql`exists (select 1 from plans pl where pl.product_id = p.id and pl.active and pl.approval in (${enumList(p.approvals, "approval_mode")}))`,
     );
   if (viewer.external)
     conds.push(sql`exists (select 1 from plans pl where pl.product_id = p.id and pl.active and pl.external_allowed)`);
@@ -146,20 +178,68 @@ function toItem(r: ItemRow): CatalogItem {
   };
 }
 
-/** One page of matching products, ranked or sorted, with the total number of matches. */
-export async function searchCatalog(db: Db, p: CatalogParams, viewer: CatalogViewer): Promise<CatalogPage> {
+/** The planner's estimate of how many listed products match (no rows are read). */
+export async function estimateCatalogMatches(db: Db, p: CatalogParams, viewer: CatalogViewer): Promise<number> {
   const tsq = buildTsQuery(p.q);
   const { ctes, from } = sourceFor(tsq);
-  const where = whereFor(p, tsq !== null, viewer);
+  const rows = await db.execute<{ "QUERY PLAN": [{ Plan: { "Plan Rows": number } }] }>(
+    sql`explain (format json) ${withClause(ctes)}select p.id from ${from} where ${whereFor(p, tsq ? "vector" : null, viewer)}`,
+  );
+  return Math.round(Number(rows[0]?.["QUERY PLAN"]?.[0]?.Plan?.["Plan Rows"] ?? 0));
+}
+
+/**
+ * Candidate ids for a text search: name matches first, then matches anywhere. With `gated`,
+ * the second pool is only read when the first has fewer than `limit` rows (a one-time filter,
+ * so Postgres skips that scan entirely otherwise).
+ */
+function candidatesCte(name: string, p: CatalogParams, viewer: CatalogViewer, limit: number, gated: boolean): SQL {
+  const n = sql.raw(name);
+  const from = sql`data_products p cross join tq`;
+  const anywhere = sql`select p.id from ${from} where ${whereFor(p, "vector", viewer)}`;
+  return sql`${n}_names as (select p.id from ${from} where ${whereFor(p, "name", viewer)} limit ${limit}),
+    ${n} as (
+      select id from ${n}_names
+      union
+      (${anywhere}${gated ? sql` and (select count(*) from ${n}_names) < ${limit}` : sql``} limit ${limit})
+    )`;
+}
+
+/**
+ * One page of matching products, ranked or sorted, with the number of matches. Pass the
+ * estimate when the caller already has it (the catalog page shares one for search and facets).
+ */
+export async function searchCatalog(db: Db, p: CatalogParams, viewer: CatalogViewer, estimate?: number): Promise<CatalogPage> {
+  const tsq = buildTsQuery(p.q);
+  const est = estimate ?? (await estimateCatalogMatches(db, p, viewer));
+  const large = est > LARGE_RESULT;
+  const { ctes, from } = sourceFor(tsq);
+  const where = whereFor(p, tsq ? "vector" : null, viewer);
   const offset = (p.page - 1) * PAGE_SIZE;
   const planFilter = viewer.external ? sql` and pl.external_allowed` : sql``;
+  let pageCtes: SQL[];
+  if (tsq && p.sort === "relevance") {
+    const pool = Math.max(RANK_CANDIDATES, offset + PAGE_SIZE);
+    pageCtes = [
+      candidatesCte("cand", p, viewer, pool, large),
+      sql`page as (
+        select h.id, row_number() over () as ord from (
+          select p.id from cand join data_products p on p.id = cand.id cross join tq
+          order by ${orderFor(p, true)} limit ${PAGE_SIZE} offset ${offset}) h
+      )`,
+    ];
+  } else {
+    // Browsing or sorting by name/date: the listed_* indexes give rows in order, so LIMIT stops early.
+    pageCtes = [
+      sql`page as (
+        select h.id, row_number() over () as ord
+        from (select p.id from ${from} where ${where} order by ${orderFor(p, false)} limit ${PAGE_SIZE} offset ${offset}) h
+      )`,
+    ];
+  }
   // The page's ids are chosen first, touching only what filtering and sorting need; display
   // data and plan summaries are then looked up for those 20 rows only.
-  const pageCte = sql`page as (
-      select h.id, row_number() over () as ord
-      from (select p.id from ${from} where ${where} order by ${orderFor(p, tsq !== null)} limit ${PAGE_SIZE} offset ${offset}) h
-    )`;
-  const itemsQuery = sql`${withClause([...ctes, pageCte])}
+  const itemsQuery = sql`${withClause([...ctes, ...pageCtes])}
     select p.id, p.slug, p.name, p.summary, p.domain, p.tags, p.status, p.classification, p.published_at,
       t.slug as team_slug, t.name as team_name,
       (select json_build_object('price_model', pl.price_model, 'price_minor', pl.price_minor, 'currency', pl.currency)
@@ -169,18 +249,34 @@ export async function searchCatalog(db: Db, p: CatalogParams, viewer: CatalogVie
       (select bool_or(pl.external_allowed) from plans pl where pl.product_id = p.id and pl.active) as external_allowed
     from page join data_products p on p.id = page.id join teams t on t.id = p.owner_team_id
     order by page.ord`;
-  const countQuery = sql`${withClause(ctes)}select count(*)::int as n from ${from} where ${where}`;
-  // Two statements on two pooled connections run concurrently; one window count(*) over()
-  // would force the sort to see every match even when an index could stop at 20.
-  const [rows, counted] = await Promise.all([db.execute<ItemRow>(itemsQuery), db.execute<{ n: number }>(countQuery)]);
-  const total = Number(counted[0]?.n ?? 0);
+  const countQuery = large ? null : sql`${withClause(ctes)}select count(*)::int as n from ${from} where ${where}`;
+  // Two statements on two pooled connections run concurrently.
+  const [rows, counted] = await Promise.all([
+    db.execute<ItemRow>(itemsQuery),
+    countQuery ? db.execute<{ n: number }>(countQuery) : Promise.resolve(null),
+  ]);
+  let total = counted ? Number(counted[0]?.n ?? 0) : roundEstimate(est);
+  let totalIsEstimate = !counted;
+  // A short page means the matches ran out here, which pins the total down exactly.
+  if (totalIsEstimate && rows.length < PAGE_SIZE && (rows.length > 0 || p.page === 1)) {
+    total = offset + rows.length;
+    totalIsEstimate = false;
+  }
   return {
     items: [...rows].map(toItem),
     total,
+    totalIsEstimate,
     page: p.page,
     pageSize: PAGE_SIZE,
     pageCount: Math.max(1, Math.ceil(total / PAGE_SIZE)),
   };
+}
+
+/** Two significant digits: an estimate shown as 48,213 would claim a precision it does not have. */
+function roundEstimate(n: number): number {
+  if (n < 100) return n;
+  const f = 10 ** (Math.floor(Math.log10(n)) - 1);
+  return Math.round(n / f) * f;
 }
 
 const priceModelLabels: Record<PriceModel, string> = {
@@ -215,11 +311,24 @@ function facetSelects(keys: FacetKey[], viewer: CatalogViewer): SQL[] {
   return out;
 }
 
-function facetQuery(p: CatalogParams, tsq: SQL | null, viewer: CatalogViewer, keys: FacetKey[], exclude?: FacetKey): SQL {
-  const { ctes, from } = sourceFor(tsq);
-  const m = sql`m as (select p.id, p.domain, p.tags, p.owner_team_id, p.classification from ${from} where ${whereFor(p, tsq !== null, viewer, exclude)})`;
-  return sql`${withClause([...ctes, m])}${sql.join(facetSelects(keys, viewer), sql` union all `)}`;
+function facetQuery(p: CatalogParams, tsq: SQL | null, viewer: CatalogViewer, keys: FacetKey[], exclude: FacetKey | undefined, sample: boolean): SQL {
+  const q = exclude ? { ...p, [exclude]: [] } : p;
+  const cols = sql`p.id, p.domain, p.tags, p.owner_team_id, p.classification`;
+  let ctes: SQL[];
+  if (sample && tsq) {
+    ctes = [sql`tq as (select ${tsq} as q)`, candidatesCte("sample", q, viewer, FACET_SAMPLE, true), sql`m as (select ${cols} from sample join data_products p on p.id = sample.id)`];
+  } else {
+    const src = sourceFor(tsq);
+    const limit = sample ? sql` limit ${FACET_SAMPLE}` : sql``;
+    ctes = [...src.ctes, sql`m as (select ${cols} from ${src.from} where ${whereFor(q, tsq ? "vector" : null, viewer)}${limit})`];
+  }
+  return sql`${withClause(ctes)}${sql.join(facetSelects(keys, viewer), sql` union all `)}`;
 }
+
+// The unfiltered catalog's facets are the same for every visitor and cost a full pass over the
+// listed products, so they are computed exactly once a minute per database handle and viewer kind.
+const FULL_FACETS_TTL_MS = 60_000;
+const fullFacetsCache = new WeakMap<object, Map<boolean, { at: number; value: Promise<CatalogFacets> }>>();
 
 const facetKeys: FacetKey[] = ["domains", "tags", "teams", "classifications", "priceModels", "approvals"];
 
@@ -228,15 +337,44 @@ const facetKeys: FacetKey[] = ["domains", "tags", "teams", "classifications", "p
  * (all other filters applied), so its other values stay visible and their counts say how many
  * results choosing them would add; facets without a selection share one statement.
  */
-export async function catalogFacets(db: Db, p: CatalogParams, viewer: CatalogViewer): Promise<CatalogFacets> {
+/**
+ * Counts per facet value. A facet with a selection is counted with its own filter left out
+ * (all other filters applied), so its other values stay visible and their counts say how many
+ * results choosing them would give; facets without a selection share one statement. Large
+ * results are counted over a sample (see LARGE_RESULT); pass the estimate if you have it.
+ */
+export async function catalogFacets(db: Db, p: CatalogParams, viewer: CatalogViewer, estimate?: number): Promise<CatalogFacets> {
   const tsq = buildTsQuery(p.q);
   const active = facetKeys.filter((k) => p[k].length > 0);
-  const idle = facetKeys.filter((k) => p[k].length === 0);
+  if (!tsq && active.length === 0) {
+    let perDb = fullFacetsCache.get(db);
+    if (!perDb) fullFacetsCache.set(db, (perDb = new Map()));
+    const hit = perDb.get(viewer.external);
+    if (hit && Date.now() - hit.at < FULL_FACETS_TTL_MS) return hit.value;
+    const value = computeFacets(db, p, null, viewer, [], false);
+    perDb.set(viewer.external, { at: Date.now(), value });
+    // A failed computation must not be served from the cache.
+    value.catch(() => perDb.delete(viewer.external));
+    return value;
+  }
+  const est = estimate ?? (await estimateCatalogMatches(db, p, viewer));
+  return computeFacets(db, p, tsq, viewer, active, est > LARGE_RESULT);
+}
+
+async function computeFacets(
+  db: Db,
+  p: CatalogParams,
+  tsq: SQL | null,
+  viewer: CatalogViewer,
+  active: FacetKey[],
+  sample: boolean,
+): Promise<CatalogFacets> {
+  const idle = facetKeys.filter((k) => !active.includes(k));
   const statements: SQL[] = [];
-  if (idle.length) statements.push(facetQuery(p, tsq, viewer, idle));
-  for (const k of active) statements.push(facetQuery(p, tsq, viewer, [k], k));
+  if (idle.length) statements.push(facetQuery(p, tsq, viewer, idle, undefined, sample));
+  for (const k of active) statements.push(facetQuery(p, tsq, viewer, [k], k, sample));
   const results = await Promise.all(statements.map((s) => db.execute<FacetRow>(s)));
-  const facets: CatalogFacets = { domains: [], tags: [], teams: [], classifications: [], priceModels: [], approvals: [] };
+  const facets: CatalogFacets = { domains: [], tags: [], teams: [], classifications: [], priceModels: [], approvals: [], sampled: sample };
   for (const rows of results) {
     for (const r of rows) {
       const label =
@@ -263,12 +401,12 @@ export async function catalogFacets(db: Db, p: CatalogParams, viewer: CatalogVie
 
 export { priceModelLabels, approvalLabels };
 
-/** Whether a search would find anything; used to check a suggestion before offering it. */
-export async function countCatalog(db: Db, p: CatalogParams, viewer: CatalogViewer): Promise<number> {
+/** How many products a search finds, counting at most `upTo`; used to check a suggestion before offering it. */
+export async function countCatalog(db: Db, p: CatalogParams, viewer: CatalogViewer, upTo = 1000): Promise<number> {
   const tsq = buildTsQuery(p.q);
   const { ctes, from } = sourceFor(tsq);
   const rows = await db.execute<{ n: number }>(
-    sql`${withClause(ctes)}select count(*)::int as n from ${from} where ${whereFor(p, tsq !== null, viewer)}`,
+    sql`${withClause(ctes)}select count(*)::int as n from (select 1 from ${from} where ${whereFor(p, tsq ? "vector" : null, viewer)} limit ${upTo}) c`,
   );
   return Number(rows[0]?.n ?? 0);
 }

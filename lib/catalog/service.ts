@@ -1,6 +1,7 @@
 import type { Db } from "@/db/client";
 import {
   catalogFacets,
+  estimateCatalogMatches,
   getCatalogProduct,
   searchCatalog,
   suggestCatalogQuery,
@@ -42,12 +43,22 @@ export async function loadCatalogView(
   viewer: CatalogViewer,
 ): Promise<CatalogView> {
   const { params, notes } = parseCatalogSearchParams(searchParams);
-  const [firstResults, facets] = await Promise.all([searchCatalog(db, params, viewer), catalogFacets(db, params, viewer)]);
+  // One planner estimate decides the strategy for both (see LARGE_RESULT in queries.ts).
+  const estimate = await estimateCatalogMatches(db, params, viewer);
+  const [firstResults, facets] = await Promise.all([
+    searchCatalog(db, params, viewer, estimate),
+    catalogFacets(db, params, viewer, estimate),
+  ]);
   let results = firstResults;
+  // Unfiltered, the (cached, exact) facet counts give the exact total: every product has exactly one classification.
+  if (!hasFilters(params) && results.totalIsEstimate) {
+    const total = facets.classifications.reduce((sum, f) => sum + f.count, 0);
+    results = { ...results, total, totalIsEstimate: false, pageCount: Math.max(1, Math.ceil(total / results.pageSize)) };
+  }
   // A page past the end (stale link after products were removed) shows the last page instead.
   if (firstResults.items.length === 0 && firstResults.total > 0 && params.page > firstResults.pageCount) {
     params.page = firstResults.pageCount;
-    results = await searchCatalog(db, params, viewer);
+    results = await searchCatalog(db, params, viewer, estimate);
   }
   let suggestion: CatalogView["suggestion"] = null;
   let catalogEmpty = false;
