@@ -119,6 +119,11 @@ describe("JSON Schema compatibility matrix", () => {
     expect(diffSchemas(js(arr("integer")), js(arr("number")), "forward")[0]).toMatchObject({ path: "cells[].rsrp", kind: "type_widened", breaking: true });
   });
 
+  it("sees a change in a definition reached through an unchanged wrapper", () => {
+    const doc = (t: string) => ({ type: "object", properties: { wrapper: { type: "object", properties: { cell: { $ref: "#/$defs/cell" } } } }, $defs: { cell: { type: "object", properties: { pci: { type: t } } } } });
+    expect(diffSchemas(js(doc("integer")), js(doc("string")), "backward")).toContainEqual(expect.objectContaining({ path: "wrapper.cell.pci", kind: "type_changed", breaking: true }));
+  });
+
   it("compares anyOf variants", () => {
     const a = { anyOf: [{ type: "string" }, { type: "integer" }] };
     const b = { anyOf: [{ type: "string" }] };

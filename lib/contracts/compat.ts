@@ -187,7 +187,9 @@ function diffJson(ctx: Ctx, oldS: unknown, newS: unknown, path: string, depth: n
     if (canon(o0.schema) !== canon(n0.schema)) out.add(path, "type_changed", `${where(path)} changed to a schema that cannot be compared`, true, true);
     return;
   }
-  if (canon(o) === canon(n)) return;
+  // Equal text is only equal meaning when no $ref inside points into definitions that may differ.
+  const oc = canon(o);
+  if (oc === canon(n) && !oc.includes('"$ref"')) return;
 
   if (o.description !== n.description || o.title !== n.title) out.add(path, "doc_changed", `description of ${where(path)} changed`, false, false);
   if (canon(o.default) !== canon(n.default) && !(o.default === undefined && n.default === undefined)) {

@@ -47,10 +47,27 @@ function isDraft7(schema: unknown): boolean {
   return isPlainObject(schema) && typeof schema.$schema === "string" && /draft-0[67]\/schema/.test(schema.$schema);
 }
 
-function newAjv(schema: unknown): Ajv {
-  const ajv = isDraft7(schema) ? new Ajv(AJV_OPTIONS) : new Ajv2020(AJV_OPTIONS);
-  addFormats(ajv);
-  return ajv;
+/**
+ * One ajv instance per draft for the whole process: creating one and compiling its meta-schema
+ * costs ~50 ms, which a router compiling hundreds of contract versions cannot pay each time.
+ * Contract schemas are compiled and immediately removed again (withCompiled), so an owner's $id
+ * never collides with another product's and the instance holds no per-contract state.
+ */
+const shared: { d2020?: Ajv; d7?: Ajv } = {};
+
+function ajvFor(schema: unknown): Ajv {
+  if (isDraft7(schema)) return (shared.d7 ??= addFormats(new Ajv(AJV_OPTIONS)));
+  return (shared.d2020 ??= addFormats(new Ajv2020(AJV_OPTIONS)));
+}
+
+function compileIsolated(schema: unknown): ValidateFunction {
+  const ajv = ajvFor(schema);
+  try {
+    return ajv.compile(schema as object);
+  } finally {
+    ajv.removeSchema(schema as object);
+    if (isPlainObject(schema) && typeof schema.$id === "string") ajv.removeSchema(schema.$id);
+  }
 }
 
 /** Finds every `pattern` and `patternProperties` regex in a schema, with its location. */
@@ -76,7 +93,7 @@ function schemaPatterns(schema: unknown): { where: string; pattern: string }[] {
 
 function jsonSchemaIssues(schema: unknown): Issue[] {
   if (!isPlainObject(schema) && typeof schema !== "boolean") return [{ path: "", message: "a JSON Schema must be an object" }];
-  const ajv = newAjv(schema);
+  const ajv = ajvFor(schema);
   let valid: boolean;
   try {
     valid = ajv.validateSchema(schema as object) as boolean;
@@ -94,7 +111,7 @@ function jsonSchemaIssues(schema: unknown): Issue[] {
   }
   if (issues.length) return issues;
   try {
-    ajv.compile(schema as object);
+    compileIsolated(schema);
   } catch (e) {
     return [{ path: "", message: `schema does not compile: ${(e as Error).message}` }];
   }
@@ -132,7 +149,7 @@ function ajvReason(e: ErrorObject): string {
 function compileJsonSchema(schema: unknown): (record: unknown) => string[] {
   const issues = jsonSchemaIssues(schema);
   if (issues.length) throw new ContractCompileError(issues);
-  const validate: ValidateFunction = newAjv(schema).compile(schema as object);
+  const validate = compileIsolated(schema);
   return (record) => {
     if (validate(record)) return [];
     return (validate.errors ?? []).map(ajvReason);
