@@ -4,7 +4,7 @@ import { auditLog, authThrottle, users } from "@/db/schema";
 import { createTestDatabase } from "@/lib/testing/db";
 import { authorizeCredentials } from "./credentials";
 import { createUserFixture } from "./test-fixtures";
-import { THROTTLE } from "./throttle";
+import { pruneThrottle, THROTTLE } from "./throttle";
 
 const t = await createTestDatabase();
 const PASSWORD = "correct horse battery staple";
@@ -72,5 +72,21 @@ describe("authorizeCredentials", () => {
     const victim = await createUserFixture(t.db, { password: PASSWORD });
     expect((await authorizeCredentials(t.db, victim.email, PASSWORD, ip, { now })).ok).toBe(false);
     expect((await authorizeCredentials(t.db, victim.email, PASSWORD, "198.51.100.1", { now })).ok).toBe(true);
+  });
+});
+
+describe("pruneThrottle", () => {
+  it("drops day-old unlocked counters and keeps live ones", async () => {
+    const now = new Date("2026-04-02T12:00:00Z");
+    const old = new Date("2026-04-01T10:00:00Z");
+    await t.db.insert(authThrottle).values([
+      { key: "email:stale@example.test", failures: 2, windowStart: old },
+      { key: "email:locked@example.test", failures: 5, windowStart: old, lockedUntil: new Date("2026-04-02T12:10:00Z") },
+      { key: "email:fresh@example.test", failures: 1, windowStart: new Date("2026-04-02T11:59:00Z") },
+    ]);
+    expect(await pruneThrottle(t.db, now)).toBeGreaterThanOrEqual(1);
+    const keys = (await t.db.select({ key: authThrottle.key }).from(authThrottle)).map((r) => r.key);
+    expect(keys).not.toContain("email:stale@example.test");
+    expect(keys).toEqual(expect.arrayContaining(["email:locked@example.test", "email:fresh@example.test"]));
   });
 });

@@ -4,7 +4,7 @@ import { users } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/service";
 import { hashPassword, verifyPassword } from "./password";
 import { findUserByEmail, normalizeEmail } from "./queries";
-import { clearFailures, lockedUntil, minutesUntil, recordFailure, throttleKeys } from "./throttle";
+import { clearFailures, lockedUntil, minutesUntil, pruneThrottle, recordFailure, throttleKeys } from "./throttle";
 
 export type AuthorizeResult =
   | { ok: true; user: { id: string; email: string; name: string } }
@@ -56,6 +56,8 @@ export async function authorizeCredentials(
   const valid = await verifyPassword(password, user?.passwordHash ?? (await getDummyHash()));
   if (!user || !user.passwordHash || !valid) {
     const newlyLocked = await recordFailure(db, keys, now);
+    // Amortised housekeeping: about one failure in fifty sweeps stale counters.
+    if (Math.random() < 0.02) await pruneThrottle(db, now);
     await audit("auth.sign_in", "failure", { method: "credentials", reason: user ? "wrong_password" : "unknown_email" }, user?.id);
     for (const l of newlyLocked) {
       await audit("auth.lockout", "denied", { key: l.key.split(":")[0], until: l.lockedUntil.toISOString() }, user?.id);

@@ -18,7 +18,7 @@ vi.mock("next/headers", () => ({ headers: async () => new Headers({ "x-tributary
 vi.mock("next/cache", () => ({ revalidatePath: () => {} }));
 vi.mock("@/db/client", async (importOriginal) => ({ ...(await importOriginal<object>()), getDb: () => t.db }));
 
-const { requireCatalogViewer, requireRole, requireUser, getSessionUser } = await import("./session");
+const { requireApiUser, requireCatalogViewer, requireRole, requireUser, getSessionUser } = await import("./session");
 const { inviteUserAction, revokeInvitationAction, setUserDisabledAction } = await import("./actions");
 const { setPublicCatalogAction } = await import("@/lib/settings/actions");
 const { buildAuthOptions } = await import("./options");
@@ -73,6 +73,17 @@ describe("page guards", () => {
     session.userId = consumer.user.id;
     expect((await requireCatalogViewer())?.id).toBe(consumer.user.id);
     await setSetting(t.db, "public_catalog", false, null);
+  });
+});
+
+describe("route handler guard", () => {
+  it("throws 401 and 403 AppErrors instead of redirecting", async () => {
+    await expect(requireApiUser()).rejects.toMatchObject({ code: "unauthenticated", status: 401 });
+    session.userId = consumer.user.id;
+    await expect(requireApiUser("finance")).rejects.toMatchObject({ code: "forbidden", status: 403 });
+    expect((await requireApiUser()).id).toBe(consumer.user.id);
+    session.userId = finance.user.id;
+    expect((await requireApiUser("finance")).id).toBe(finance.user.id);
   });
 });
 

@@ -3,6 +3,7 @@ import { getServerSession } from "next-auth";
 import { headers } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
 import { getDb } from "@/db/client";
+import { AppError } from "@/lib/errors";
 import { getSetting } from "@/lib/settings/service";
 import { authOptions } from "./options";
 import { loadSessionUser } from "./queries";
@@ -54,6 +55,18 @@ export async function requireCatalogViewer(): Promise<SessionUser | null> {
   if (user) return user;
   if (await getSetting(getDb(), "public_catalog")) return null;
   redirect(await signInPath());
+}
+
+/**
+ * For route handlers (JSON, CSV, webhooks called by browsers): no redirect, an AppError the
+ * handler turns into 401 or 403 (`err.status`).
+ */
+export async function requireApiUser(role?: RequiredRole): Promise<SessionUser> {
+  const user = await getSessionUser();
+  const decision = decideAccess(user, role);
+  if (decision === "unauthenticated" || !user) throw new AppError("unauthenticated");
+  if (decision === "forbidden") throw new AppError("forbidden");
+  return user;
 }
 
 export function isOwnerOfTeam(user: SessionUser, teamId: string): boolean {

@@ -1,4 +1,4 @@
-import { inArray, sql } from "drizzle-orm";
+import { and, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { authThrottle } from "@/db/schema";
 
@@ -63,6 +63,19 @@ export async function recordFailure(db: Db, keys: ThrottleKey[], now: Date): Pro
     if (row && row.failures === k.max && row.lockedUntil) newlyLocked.push({ key: k.key, lockedUntil: row.lockedUntil });
   }
   return newlyLocked;
+}
+
+/**
+ * Rows for keys nobody has failed on for a day and that are not locked carry no information;
+ * removing them keeps the table small when attackers try many made-up addresses.
+ */
+export async function pruneThrottle(db: Db, now: Date): Promise<number> {
+  const cutoff = new Date(now.getTime() - 24 * 3600_000);
+  const rows = await db
+    .delete(authThrottle)
+    .where(and(lt(authThrottle.windowStart, cutoff), or(isNull(authThrottle.lockedUntil), lt(authThrottle.lockedUntil, now))))
+    .returning({ key: authThrottle.key });
+  return rows.length;
 }
 
 /** A correct password clears the account's counter; the IP counter only decays with its window. */
