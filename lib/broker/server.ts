@@ -42,6 +42,8 @@ export type BrokerPlugin = (server: BrokerServer) => void | Promise<void>;
 /** APIs a connection may use before it has authenticated when SASL is required. */
 const PRE_AUTH_APIS = new Set([17, 18, 36]);
 const MAX_PIPELINED = 256;
+/** Unsent response bytes after which a connection stops being read until the client catches up. */
+const MAX_WRITE_BACKLOG = 64 * 1024 * 1024;
 
 export interface ConnectionInfo {
   id: number;
@@ -92,6 +94,7 @@ export class Connection {
     }, server.config.firstRequestTimeoutMs);
     this.firstTimer.unref();
     socket.on("data", (d) => this.onData(d));
+    socket.on("drain", () => this.maybeResume());
     socket.on("error", () => this.close());
     socket.on("close", () => this.close());
   }
@@ -277,7 +280,14 @@ export class Connection {
       }
     }
     if (wrote) this.socket.uncork();
-    if (this.slots.length < MAX_PIPELINED && this.socket.isPaused()) this.socket.resume();
+    // A client that pipelines requests but does not read responses is not read either.
+    if (this.socket.writableLength > MAX_WRITE_BACKLOG) this.socket.pause();
+    else this.maybeResume();
+  }
+
+  private maybeResume(): void {
+    if (this.closed || !this.socket.isPaused()) return;
+    if (this.slots.length < MAX_PIPELINED && this.socket.writableLength <= MAX_WRITE_BACKLOG) this.socket.resume();
   }
 }
 
