@@ -186,6 +186,52 @@ describe("legacy SaslHandshake v0 (raw SASL tokens)", () => {
   });
 });
 
+function saslHandshakeV1(mechanism: string, correlationId: number): Buffer {
+  const frame = saslHandshakeV0(mechanism);
+  frame.writeInt16BE(1, 6);
+  frame.writeInt32BE(correlationId, 8);
+  return frame;
+}
+
+function saslAuthenticateV1(token: Buffer, correlationId: number): Buffer {
+  const b = Buffer.alloc(10 + 4 + token.length);
+  b.writeInt16BE(36, 0);
+  b.writeInt16BE(1, 2);
+  b.writeInt32BE(correlationId, 4);
+  b.writeInt16BE(-1, 8);
+  b.writeInt32BE(token.length, 10);
+  token.copy(b, 14);
+  return frameOf(b);
+}
+
+describe("garbage SASL tokens", () => {
+  it("answers SASL_AUTHENTICATION_FAILED and closes, for a seeded batch of random tokens, and keeps serving others", async () => {
+    let seed = 0x5eed;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed;
+    };
+    const mechanisms = ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"];
+    for (let i = 0; i < 30; i++) {
+      const token = Buffer.alloc(random() % 200);
+      for (let j = 0; j < token.length; j++) token[j] = random() & 0xff;
+      const socket = net.connect({ host: "127.0.0.1", port: broker.port });
+      await new Promise((r) => socket.once("connect", r));
+      const reader = new FrameReader(socket);
+      const closed = new Promise((r) => socket.once("close", r));
+      socket.write(saslHandshakeV1(mechanisms[i % 3], 1));
+      expect((await reader.next()).readInt16BE(4)).toBe(0);
+      socket.write(saslAuthenticateV1(token, 2));
+      const res = await reader.next();
+      expect(res.readInt32BE(0)).toBe(2);
+      expect(res.readInt16BE(4)).toBe(58);
+      await closed;
+    }
+    const admin = await connectAdmin("scram-sha-512", "admin", ADMIN_PASSWORD);
+    await admin.disconnect();
+  });
+});
+
 describe("SCRAM admin client against the broker", () => {
   const connection = (username: string, password: string) => ({
     brokers: [broker.bootstrap],
