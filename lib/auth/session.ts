@@ -19,6 +19,9 @@ export const PATH_HEADER = "x-tributary-path";
  * Cached per request, so the header, layout and page share one lookup.
  */
 export const getSessionUser = cache(async (): Promise<SessionUser | null> => {
+  // Touch the request first: while `next build` prerenders, this marks the route dynamic
+  // before authOptions() would demand AUTH_SECRET, which the build need not have.
+  await headers();
   const session = await getServerSession(authOptions());
   const id = (session?.user as { id?: string } | undefined)?.id;
   if (!id) return null;
