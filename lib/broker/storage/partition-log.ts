@@ -373,9 +373,11 @@ export class PartitionLog {
     return () => this.waiters.delete(fn);
   }
 
-  close(): void {
+  /** `flush`: fsync the active segment first (graceful shutdown); deleted topics skip it. */
+  close(flush = false): void {
     if (this.closed) return;
     this.closed = true;
+    if (flush) this.fsync();
     for (const s of this.segments) s.close();
     for (const w of this.waiters) w();
     this.waiters.clear();

@@ -150,8 +150,9 @@ export class TopicStore {
     }
   }
 
+  /** Flushes every partition to disk and closes its files. */
   close(): void {
-    for (const t of this.topics.values()) for (const p of t.partitions) p.close();
+    for (const t of this.topics.values()) for (const p of t.partitions) p.close(true);
   }
 }
 
