@@ -1,4 +1,5 @@
-import type { ContractField, FieldSpec, MaskRule, TierName } from "./types";
+import { flattenJsonSchema, type ContractField } from "@/lib/contracts";
+import type { FieldSpec, MaskRule, TierName } from "./types";
 
 /** Draft 2020-12 JSON Schema node, loosely typed: the seed only builds, never validates. */
 type SchemaNode = Record<string, unknown>;
@@ -16,8 +17,16 @@ export function parseSemver(version: string): { major: number; minor: number; pa
   return { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3]) };
 }
 
-export function toContractFields(fields: FieldSpec[]): ContractField[] {
-  return fields.map((f) => ({ path: f.path, type: f.type, required: f.required, description: f.description, pii: f.pii }));
+/**
+ * The contract's field list exactly as publishing computes it (lib/contracts flattens the schema,
+ * so container objects and arrays appear too), with the authored docs and PII classes laid over.
+ */
+export function toContractFields(fields: FieldSpec[], schema: unknown): ContractField[] {
+  const authored = new Map(fields.map((f) => [f.path, f]));
+  return flattenJsonSchema(schema).map((flat) => {
+    const spec = authored.get(flat.path);
+    return spec ? { ...flat, description: spec.description, pii: spec.pii } : flat;
+  });
 }
 
 function leafSchema(f: FieldSpec): SchemaNode {

@@ -13,11 +13,14 @@ import {
   users,
 } from "@/db/schema";
 import { verifyPassword } from "@/lib/auth/password";
+import { compileContract } from "@/lib/contracts";
+import { validateTierRules } from "@/lib/masking";
 import { createTestDatabase } from "@/lib/testing/db";
-import { DEMO_LOGINS, DEMO_PASSWORD, seedDemoWorld } from "./demo";
+import { DEMO_LOGINS, DEMO_PASSWORD, DEMO_PRODUCTS, seedDemoWorld } from "./demo";
 import type { ContractField, MaskRule } from "./types";
 
 const t = await createTestDatabase();
+const racing = await createTestDatabase();
 
 async function counts() {
   const n = (table: Parameters<(typeof t.db)["$count"]>[0]) => t.db.$count(table);
@@ -126,5 +129,32 @@ describe("seedDemoWorld", () => {
       .from(dataProducts)
       .where(sql`${dataProducts.searchVector} @@ plainto_tsquery('english', 'sim swap fraud')`);
     expect(rows.map((r) => r.slug)).toContain("fraud-alerts-sim-swap-irsf");
+  });
+});
+
+describe("demo product definitions", () => {
+  it("pass the contract validator and the masking policy checks the app itself uses", async () => {
+    // The example records are dated around this instant; max_age rules are checked against it.
+    const now = Date.parse("2026-11-21T18:42:20Z");
+    for (const spec of DEMO_PRODUCTS) {
+      const [row] = await t.db
+        .select({ id: dataProducts.id, schema: contractVersions.schema, fields: contractVersions.fields, rules: contractVersions.qualityRules })
+        .from(dataProducts)
+        .innerJoin(contractVersions, eq(contractVersions.productId, dataProducts.id))
+        .where(eq(dataProducts.slug, spec.slug));
+      const validate = compileContract({ schemaFormat: "json-schema", schema: row.schema, qualityRules: row.rules });
+      expect(validate(spec.example, now), spec.slug).toEqual({ ok: true });
+      const tiers = await t.db.select().from(maskingTiers).where(eq(maskingTiers.productId, row.id));
+      const issues = validateTierRules(row.fields as never, tiers.map((x) => ({ name: x.name, fullAccess: x.fullAccess, rules: x.rules })) as never);
+      expect(issues, spec.slug).toEqual([]);
+    }
+  });
+});
+
+describe("seedDemoWorld under concurrency", () => {
+  it("seeds once when two callers race (launcher and npm run seed)", async () => {
+    const results = await Promise.all([seedDemoWorld(racing.db), seedDemoWorld(racing.db)]);
+    expect(results.map((r) => r.seeded).sort()).toEqual([false, true]);
+    expect(await racing.db.$count(organizations)).toBe(5);
   });
 });

@@ -126,6 +126,10 @@ async function insertProduct(
   ctx: { ownerTeam: string; clusterId: string; publishedAt: Date },
 ): Promise<void> {
   const live = p.status !== "draft";
+  const c = p.contract;
+  const major = parseSemver(c.version).major;
+  const schema = buildJsonSchema({ id: `urn:tributary:${p.slug}:${major}`, title: p.name, description: p.summary, fields: c.fields });
+  const fields = toContractFields(c.fields, schema);
   const [product] = await tx
     .insert(dataProducts)
     .values({
@@ -141,21 +145,20 @@ async function insertProduct(
       status: p.status,
       classification: p.classification,
       contactEmail: p.contactEmail,
-      fieldNames: p.contract.fields.map((f) => f.path),
+      fieldNames: fields.map((f) => f.path),
       publishedAt: live ? ctx.publishedAt : null,
       sunsetAt: p.sunsetInDays ? new Date(Date.now() + p.sunsetInDays * DAY_MS) : null,
       createdAt: new Date(ctx.publishedAt.getTime() - 21 * DAY_MS),
     })
     .returning({ id: dataProducts.id });
 
-  const c = p.contract;
   await tx.insert(contractVersions).values({
     productId: product.id,
     version: c.version,
     ...parseSemver(c.version),
     status: p.status === "draft" ? "draft" : p.status === "deprecated" ? "deprecated" : "published",
-    schema: buildJsonSchema({ id: `urn:tributary:${p.slug}:${parseSemver(c.version).major}`, title: p.name, description: p.summary, fields: c.fields }),
-    fields: toContractFields(c.fields),
+    schema,
+    fields,
     freshnessSlaSeconds: c.freshnessSlaSeconds,
     availabilityTarget: c.availabilityTarget,
     retentionHours: c.retentionHours,

@@ -276,7 +276,11 @@ type ChunkContext = { teamRows: TeamRow[]; clusterId: string | null; now: number
 async function insertChunk(db: Db, batch: SyntheticProduct[], ctx: ChunkContext): Promise<void> {
   const { teamRows, now } = ctx;
   await db.transaction(async (tx) => {
-    const productRows = batch.map((p) => {
+    const contractShapes = batch.map((p) => {
+      const schema = buildJsonSchema({ id: `urn:tributary:${p.slug}:1`, title: p.name, description: p.summary, fields: p.fields });
+      return { schema, fields: toContractFields(p.fields, schema) };
+    });
+    const productRows = batch.map((p, k) => {
       const team = teamRows[p.teamIndex];
       const publishedAt = new Date(now - p.publishedDaysAgo * DAY_MS);
       return {
@@ -293,7 +297,7 @@ async function insertChunk(db: Db, batch: SyntheticProduct[], ctx: ChunkContext)
         status: "published" as const,
         classification: p.classification,
         contactEmail: team.contactEmail,
-        fieldNames: p.fields.map((x) => x.path),
+        fieldNames: contractShapes[k].fields.map((x) => x.path),
         publishedAt,
         createdAt: new Date(publishedAt.getTime() - 14 * DAY_MS),
         updatedAt: publishedAt,
@@ -315,8 +319,8 @@ async function insertChunk(db: Db, batch: SyntheticProduct[], ctx: ChunkContext)
         minor: 0,
         patch: 0,
         status: "published" as const,
-        schema: buildJsonSchema({ id: `urn:tributary:${p.slug}:1`, title: p.name, description: p.summary, fields: p.fields }),
-        fields: toContractFields(p.fields),
+        schema: contractShapes[k].schema,
+        fields: contractShapes[k].fields,
         freshnessSlaSeconds: p.freshnessSlaSeconds,
         availabilityTarget: "99.9%",
         retentionHours: p.retentionHours,

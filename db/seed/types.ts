@@ -28,8 +28,8 @@ export type FieldSpec = {
   mask?: Partial<Record<TierName, MaskRule>>;
 };
 
-/** What the contract_versions.fields column stores. */
-export type ContractField = { path: string; type: string; required: boolean; description: string; pii: PiiClass };
+/** What the contract_versions.fields column stores (lib/contracts owns the shape). */
+export type { ContractField } from "@/lib/contracts";
 
 export type QualityRule = {
   id: string;

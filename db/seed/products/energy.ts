@@ -106,7 +106,7 @@ Trades are never updated in place: a cancellation is a new record with \`trade.s
       ],
       qualityRules: [
         { id: "volume-positive", kind: "range", field: "volume.mw", params: { min: 0 } },
-        { id: "lei-format", kind: "pattern", field: "counterparty.lei", params: { regex: "^[A-Z0-9]{20}$" } },
+        { id: "lei-format", kind: "pattern", field: "counterparty.lei", params: { pattern: "^[A-Z0-9]{20}$" } },
         { id: "fresh", kind: "max_age", field: "trade.executed_at", params: { seconds: 60 } },
       ],
     },

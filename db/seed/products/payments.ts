@@ -58,7 +58,7 @@ IBANs are partially masked (last 4 characters) in the internal tier, names are h
       ],
       qualityRules: [
         { id: "amount-positive", kind: "range", field: "payment.amount_minor", params: { min: 1 } },
-        { id: "iban-format", kind: "pattern", field: "payer.iban", params: { regex: "^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$" } },
+        { id: "iban-format", kind: "pattern", field: "payer.iban", params: { pattern: "^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$" } },
         { id: "state-known", kind: "enum", field: "payment.state", params: { values: ["received", "screened", "authorised", "settled", "rejected", "returned"] } },
       ],
     },
@@ -118,7 +118,7 @@ Card tokens and customer ids are hashed in the internal tier, device IPs are gen
         f("channel.device_ip", "string", "quasi", "IP address of the shopper's device (e-commerce).", { format: "ipv4" }),
       ],
       qualityRules: [
-        { id: "mcc-format", kind: "pattern", field: "merchant.mcc", params: { regex: "^[0-9]{4}$" } },
+        { id: "mcc-format", kind: "pattern", field: "merchant.mcc", params: { pattern: "^[0-9]{4}$" } },
         { id: "decision-known", kind: "enum", field: "auth.decision", params: { values: ["approved", "declined", "referred"] } },
         { id: "fresh", kind: "max_age", field: "auth.requested_at", params: { seconds: 30 } },
       ],
@@ -174,7 +174,8 @@ Fields to know:
         f("subject.nationality", "string", "quasi", "Nationality (ISO 3166-1 alpha-2)."),
         f("subject.risk_rating", "string", "none", "Current KYC risk rating.", { enum: ["low", "medium", "high"] }),
         f("finding.typology", "string", "sensitive", "Suspected money-laundering typology."),
-        f("finding.transaction_ids[]", "string", "none", "Payments that triggered the alert."),
+        f("finding.first_transaction_id", "string", "none", "First payment that contributed to the alert."),
+        f("finding.transaction_count", "integer", "none", "Payments that contributed to the alert.", { minimum: 1 }),
         f("case.id", "string", "none", "Investigation case, once opened."),
         f("case.decision", "string", "none", "Outcome of the investigation.", { enum: ["closed_no_action", "escalated", "sar_filed"] }),
       ],
@@ -186,7 +187,7 @@ Fields to know:
     example: {
       alert: { id: "AML-2026-0031877", scenario: "structuring", score: 78, raised_at: "2026-11-21T06:00:12Z" },
       subject: { customer_id: "NBC-7720114", date_of_birth: "1991-04-17", nationality: "DE", risk_rating: "medium" },
-      finding: { typology: "cash deposits just below reporting threshold", transaction_ids: ["NB20261118-1", "NB20261119-7", "NB20261120-3"] },
+      finding: { typology: "cash deposits just below reporting threshold", first_transaction_id: "NB20261118-1", transaction_count: 3 },
     },
     tiers: ["internal"],
     plans: [freeInternal(), fullAccess(0)],

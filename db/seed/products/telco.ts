@@ -106,7 +106,7 @@ other Meridian products without seeing the number.`,
       retentionHours: 720,
       purposes: ["fraud-prevention", "security-operations"],
       prohibitedUses: ["credit-scoring", "marketing", "employee-monitoring"],
-      changelog: "1.3.0 adds evidence.signals. 1.2.0 adds IRSF destination prefix.",
+      changelog: "1.3.0 adds the evidence object. 1.2.0 adds IRSF destination prefix.",
       fields: [
         f("alert.id", "string", "none", "Alert identifier, stable across updates.", req),
         f("alert.type", "string", "none", "Kind of fraud detected.", { ...req, enum: ["sim_swap", "irsf", "wangiri", "account_takeover"] }),
@@ -121,19 +121,20 @@ other Meridian products without seeing the number.`,
         f("sim.channel", "string", "none", "Where the swap was requested.", { enum: ["store", "phone", "app", "web"] }),
         f("destination.number_prefix", "string", "none", "Called international prefix (IRSF), e.g. +882."),
         f("destination.country", "string", "none", "ISO 3166-1 alpha-2 country of the called range."),
-        f("evidence.signals[]", "string", "none", "Signals that contributed to the score."),
+        f("evidence.primary_signal", "string", "none", "The signal that contributed most to the score."),
+        f("evidence.signal_count", "integer", "none", "How many signals contributed.", { minimum: 0 }),
       ],
       qualityRules: [
         { id: "score-range", kind: "range", field: "alert.score", params: { min: 0, max: 1 } },
-        { id: "msisdn-e164", kind: "pattern", field: "subscriber.msisdn", params: { regex: "^\\+[1-9][0-9]{6,14}$" } },
-        { id: "swap-has-time", kind: "expression", field: "sim.swapped_at", params: { expr: "alert.type != 'sim_swap' || sim.swapped_at != null" } },
+        { id: "msisdn-e164", kind: "pattern", field: "subscriber.msisdn", params: { pattern: "^\\+[1-9][0-9]{6,14}$" } },
+        { id: "swap-has-time", kind: "expression", field: "sim.swapped_at", params: { expression: "alert.type != 'sim_swap' || sim.swapped_at != null" } },
       ],
     },
     example: {
       alert: { id: "FA-2026-11-0048211", type: "sim_swap", score: 0.87, raised_at: "2026-11-21T18:40:12Z", model: "simswap-gbm-4.2" },
       subscriber: { msisdn: "+4915112345678", account_id: "ACC-77120045", tenure_days: 2210 },
       sim: { iccid_previous: "8949011234567890123", swapped_at: "2026-11-21T18:31:55Z", channel: "phone" },
-      evidence: { signals: ["swap_via_phone_channel", "password_reset_after_swap", "new_device_imei"] },
+      evidence: { primary_signal: "password_reset_after_swap", signal_count: 3 },
     },
     tiers: ["internal", "partner"],
     plans: [freeInternal(), partnerPerGb(9500, "EUR"), fullAccess(120000)],
@@ -190,7 +191,7 @@ Consumers doing reconciliation should deduplicate on \`record.id\` + \`record.se
       qualityRules: [
         { id: "type-known", kind: "enum", field: "record.type", params: { values: ["voice", "sms", "data", "mms"] } },
         { id: "amount-not-negative", kind: "range", field: "charge.amount_minor", params: { min: 0 } },
-        { id: "currency-iso", kind: "pattern", field: "charge.currency", params: { regex: "^[A-Z]{3}$" } },
+        { id: "currency-iso", kind: "pattern", field: "charge.currency", params: { pattern: "^[A-Z]{3}$" } },
       ],
     },
     example: {
@@ -311,7 +312,7 @@ aggregate tourism statistics (public tier only), and by fraud for roaming-based 
         f("device.tac", "string", "none", "Type allocation code (handset model)."),
       ],
       qualityRules: [
-        { id: "imsi-digits", kind: "pattern", field: "subscriber.imsi", params: { regex: "^[0-9]{15}$" } },
+        { id: "imsi-digits", kind: "pattern", field: "subscriber.imsi", params: { pattern: "^[0-9]{15}$" } },
         { id: "direction-known", kind: "enum", field: "direction", params: { values: ["inbound", "outbound"] } },
       ],
     },
@@ -342,7 +343,7 @@ survey answers into one score per customer, recomputed whenever any input change
 
 What's in a record:
 
-- the new score, the previous one and the top drivers of the change;
+- the new score, the previous one and the main driver of the change;
 - the interaction that triggered the update (channel, reason);
 - the agent's free-text notes, **full tier only**: they may contain health or financial details
   customers mention on the phone.
@@ -371,7 +372,7 @@ are coarsened, notes are dropped.`,
         f("customer.segment", "string", "none", "Commercial segment.", { enum: ["consumer", "small_business", "enterprise"] }),
         f("score.value", "number", "none", "Experience score, 0 (terrible) to 10 (excellent).", { ...req, minimum: 0, maximum: 10 }),
         f("score.previous", "number", "none", "Score before this update.", { minimum: 0, maximum: 10 }),
-        f("score.drivers[]", "string", "none", "Top drivers of the change, most important first."),
+        f("score.top_driver", "string", "none", "The main driver of the change."),
         f("score.computed_at", "string", "none", "When the score was computed (UTC).", { ...req, format: "date-time" }),
         f("interaction.channel", "string", "none", "Channel of the triggering interaction.", { enum: ["app", "web", "phone", "store", "chat", "network"] }),
         f("interaction.reason", "string", "none", "Reason code of the interaction."),
@@ -384,7 +385,7 @@ are coarsened, notes are dropped.`,
     },
     example: {
       customer: { id: "C-30018842", email: "j.mueller@example.com", age_band: "35-44", postcode: "80331", segment: "consumer" },
-      score: { value: 4.1, previous: 6.8, drivers: ["dropped_calls_7d", "billing_complaint"], computed_at: "2026-11-21T18:35:00Z" },
+      score: { value: 4.1, previous: 6.8, top_driver: "dropped_calls_7d", computed_at: "2026-11-21T18:35:00Z" },
       interaction: { channel: "phone", reason: "BILL_DISPUTE", agent_notes: "Customer upset about roaming charges from holiday." },
     },
     tiers: ["internal"],
