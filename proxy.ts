@@ -1,5 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { hasSessionCookie, isPublicPath, signInRedirectPath } from "@/lib/auth/proxy-rules";
+import { hasSessionCookie, isPublicPath, PATH_HEADER, signInRedirectPath } from "@/lib/auth/proxy-rules";
 
 /**
  * Optimistic only: sends visitors without a session cookie away from app pages to /sign-in,
@@ -7,8 +7,6 @@ import { hasSessionCookie, isPublicPath, signInRedirectPath } from "@/lib/auth/p
  * access: the cookie is not verified here, and every page, action and route handler checks
  * again with lib/auth/session.ts.
  */
-const PATH_HEADER = "x-tributary-path";
-
 export function proxy(req: NextRequest) {
   const { pathname, search } = req.nextUrl;
   if (!isPublicPath(pathname) && !hasSessionCookie(req.cookies.getAll().map((c) => c.name))) {

@@ -2,6 +2,9 @@
  * The rules proxy.ts applies, kept free of Next request types so they are unit-tested.
  * Optimistic only: a cookie's presence is not a session; pages check again.
  */
+/** Set by proxy.ts on every request so server components know the path they render. */
+export const PATH_HEADER = "x-tributary-path";
+
 export const PUBLIC_PREFIXES = ["/sign-in", "/sign-out", "/invite", "/catalog", "/products", "/api", "/forbidden"];
 export const SESSION_COOKIES = ["next-auth.session-token", "__Secure-next-auth.session-token"];
 

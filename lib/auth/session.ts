@@ -11,8 +11,9 @@ import { decideAccess, isOwnerOfTeam as isOwnerOfTeamPredicate, type RequiredRol
 
 export type { SessionUser } from "./roles";
 
-/** Set by proxy.ts on every request so server components know the path they render. */
-export const PATH_HEADER = "x-tributary-path";
+import { PATH_HEADER } from "./proxy-rules";
+
+export { PATH_HEADER };
 
 /**
  * The signed-in user, re-read from the database (a disabled user is signed out at once).
