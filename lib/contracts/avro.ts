@@ -39,10 +39,10 @@ export type AvroType =
 
 export class AvroSchemaError extends Error {
   constructor(
-    message: string,
+    readonly detail: string,
     readonly path: string,
   ) {
-    super(path ? `${path}: ${message}` : message);
+    super(path ? `${path}: ${detail}` : detail);
     this.name = "AvroSchemaError";
   }
 }

@@ -267,6 +267,14 @@ describe("checkSchema (publish checks)", () => {
     expect(checkSchema("avro", "{not json")).toMatchObject({ ok: false });
   });
 
+  it("rejects a 10,000-field schema quickly, before compiling it", () => {
+    const properties: Record<string, unknown> = {};
+    for (let i = 0; i < 10_000; i++) properties[`f${i}`] = { type: "string" };
+    const t0 = performance.now();
+    expect(checkSchema("json-schema", { type: "object", properties })).toEqual({ ok: false, issues: [{ path: "f2000", message: "the schema has more than 2000 fields" }] });
+    expect(performance.now() - t0).toBeLessThan(3000);
+  });
+
   it("names an unsupported $schema instead of throwing", () => {
     expect(checkSchema("json-schema", { $schema: "https://json-schema.org/draft/2019-09/schema", type: "object" })).toMatchObject({ ok: false, issues: [{ path: "/$schema" }] });
   });

@@ -91,7 +91,7 @@ function schemaPatterns(schema: unknown): { where: string; pattern: string }[] {
   return out;
 }
 
-function jsonSchemaIssues(schema: unknown): Issue[] {
+function jsonSchemaIssues(schema: unknown, options: { compile: boolean } = { compile: true }): Issue[] {
   if (!isPlainObject(schema) && typeof schema !== "boolean") return [{ path: "", message: "a JSON Schema must be an object" }];
   const ajv = ajvFor(schema);
   let valid: boolean;
@@ -109,7 +109,7 @@ function jsonSchemaIssues(schema: unknown): Issue[] {
     const reason = checkPatternSafety(pattern, "u");
     if (reason) issues.push({ path: where, message: reason });
   }
-  if (issues.length) return issues;
+  if (issues.length || !options.compile) return issues;
   try {
     compileIsolated(schema);
   } catch (e) {
@@ -166,15 +166,19 @@ export type SchemaCheck = { ok: true; fields: ContractField[] } | { ok: false; i
  */
 export function checkSchema(format: SchemaFormat, schema: unknown): SchemaCheck {
   try {
-    if (format === "json-schema") {
-      const issues = jsonSchemaIssues(schema);
-      if (issues.length) return { ok: false, issues };
-    } else {
+    if (format === "avro") {
       parseAvroSchema(schema);
+      return { ok: true, fields: flattenSchema(format, schema) };
     }
-    return { ok: true, fields: flattenSchema(format, schema) };
+    // Shape (size, recursion) before compiling: ajv takes seconds on a 10,000-field schema.
+    const structural = jsonSchemaIssues(schema, { compile: false });
+    if (structural.length) return { ok: false, issues: structural };
+    const fields = flattenSchema(format, schema);
+    const compiled = jsonSchemaIssues(schema);
+    if (compiled.length) return { ok: false, issues: compiled };
+    return { ok: true, fields };
   } catch (e) {
-    if (e instanceof AvroSchemaError || e instanceof SchemaShapeError) return { ok: false, issues: [{ path: e.path, message: e.message }] };
+    if (e instanceof AvroSchemaError || e instanceof SchemaShapeError) return { ok: false, issues: [{ path: e.path, message: e.detail }] };
     throw e;
   }
 }
@@ -235,7 +239,7 @@ function compileSchema(format: SchemaFormat, schema: unknown): (record: unknown)
   try {
     return compileAvroValidator(parseAvroSchema(schema));
   } catch (e) {
-    if (e instanceof AvroSchemaError) throw new ContractCompileError([{ path: e.path, message: e.message }]);
+    if (e instanceof AvroSchemaError) throw new ContractCompileError([{ path: e.path, message: e.detail }]);
     throw e;
   }
 }
