@@ -229,11 +229,18 @@ async function fetch(core: BrokerCore, ctx: Connection, req: FetchRequest) {
   };
 
   const logs: { log: PartitionLog; offset: number }[] = [];
+  // As in Kafka, a partition-level error (unauthorized, unknown, out of range) answers at once.
+  let anyError = false;
   for (const t of req.topics) {
-    if (!allowed.get(t.topic)) continue;
+    if (!allowed.get(t.topic)) {
+      anyError ||= t.partitions.length > 0;
+      continue;
+    }
     for (const p of t.partitions) {
       const log = topics.partition(t.topic, p.partition);
-      if (log) logs.push({ log, offset: Number(p.fetchOffset) });
+      const offset = Number(p.fetchOffset);
+      if (!log || offset < log.logStartOffset || offset > log.highWatermark) anyError = true;
+      else logs.push({ log, offset });
     }
   }
   const minBytes = Math.max(1, req.minBytes);
@@ -246,7 +253,7 @@ async function fetch(core: BrokerCore, ctx: Connection, req: FetchRequest) {
     }
     return false;
   };
-  if (req.maxWaitMs <= 0 || enough() || logs.length === 0) return finalize();
+  if (req.maxWaitMs <= 0 || anyError || logs.length === 0 || enough()) return finalize();
 
   await new Promise<void>((resolve) => {
     const unwatch: (() => void)[] = [];
