@@ -54,6 +54,8 @@ describe("seedDemoWorld", () => {
       expect(fields.some((f) => f.pii !== "none"), `${p.slug} has PII`).toBe(true);
       expect((contract.schema as { $schema: string }).$schema).toBe("https://json-schema.org/draft/2020-12/schema");
       expect(p.description).toContain("```");
+      // The product page renders CommonMark without the GFM table extension.
+      expect(p.description, p.slug).not.toMatch(/^\|.*\|$/m);
 
       const tiers = await t.db.select().from(maskingTiers).where(eq(maskingTiers.productId, p.id));
       expect(tiers.filter((x) => x.fullAccess)).toHaveLength(1);

@@ -128,7 +128,7 @@ export function runLauncher(mode: LaunchMode): void {
     const next = path.join("node_modules", "next", "dist", "bin", "next");
     if (mode === "start" && !existsSync(path.join(".next", "BUILD_ID"))) {
       sup.log("web", "no production build (.next/BUILD_ID missing): running `next build` first, this takes a few minutes");
-      const build = sup.start({ name: "build", command: process.execPath, args: [next, "build"], env: childEnv({}) });
+      const build = sup.start({ name: "build", command: process.execPath, args: [next, "build"], env: childEnv({}), oneShot: true });
       const result = await build.exited;
       if (result.code !== 0) throw new Error(`next build failed (code ${result.code})`);
     }

@@ -82,9 +82,11 @@ describe("Supervisor", () => {
     const { sup } = makeSupervisor();
     const exits: string[] = [];
     sup.onUnexpectedExit((name, info) => exits.push(`${name}:${info.code}`));
+    const task = sup.start({ name: "task", oneShot: true, ...node(`process.exit(0)`) });
     sup.start({ name: "crasher", ...node(`setTimeout(() => process.exit(3), 50)`) });
     sup.start({ name: "steady", ...node(`setInterval(() => {}, 1000)`) });
     await waitFor(() => exits.length > 0);
+    expect(await task.exited).toEqual({ code: 0, signal: null });
     expect(exits).toEqual(["crasher:3"]);
     await sup.stop("steady");
     await new Promise((r) => setTimeout(r, 100));

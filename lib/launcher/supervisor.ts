@@ -17,6 +17,8 @@ export type ChildSpec = {
   args: string[];
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  /** A one-shot task (a build): its exit is awaited by the caller, not reported as a crash. */
+  oneShot?: boolean;
 };
 
 export type ExitInfo = { code: number | null; signal: NodeJS.Signals | null };
@@ -99,7 +101,7 @@ export class Supervisor {
     }
     void exited.then((result) => {
       entry.done = true;
-      if (entry.stopping || this.stoppingAll) return;
+      if (entry.stopping || this.stoppingAll || spec.oneShot) return;
       for (const l of this.exitListeners) l(spec.name, result);
     });
     return info;

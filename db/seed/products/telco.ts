@@ -84,11 +84,11 @@ they raise is published here within seconds: **SIM swaps** followed by suspiciou
 Banks use the partner tier to check whether a customer's SIM changed recently before approving a
 payment. Internal consumers (care, billing) use it to block or flag accounts.
 
-| Score | Meaning |
-|------:|---------|
-| < 0.4 | informational, no action |
-| 0.4-0.8 | review by the fraud desk |
-| > 0.8 | automatic block of premium and international calls |
+What the score means:
+
+- **below 0.4**: informational, no action;
+- **0.4 to 0.8**: reviewed by the fraud desk;
+- **above 0.8**: premium and international calls are blocked automatically.
 
 Phone numbers are hashed with a per-product key in the internal tier, so you can join alerts with
 other Meridian products without seeing the number.`,
@@ -439,11 +439,9 @@ until its sunset date; new subscriptions are not accepted.
 
 Migrating to *Rated CDR Billing Events* (2.x):
 
-| v1 field | 2.x field |
-|---|---|
-| \`msisdn\` | \`subscriber.msisdn\` |
-| \`duration\` | \`usage.duration_s\` |
-| \`amount\` | \`charge.amount_minor\` |
+- \`msisdn\` is now \`subscriber.msisdn\`;
+- \`duration\` is now \`usage.duration_s\`;
+- \`amount\` is now \`charge.amount_minor\` (with \`charge.currency\`).
 
 Ask #billing-platform for help with the migration.`,
     domain: "billing",
