@@ -1,9 +1,14 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
+import { headers } from "next/headers";
+import { AppError } from "@/lib/errors";
+import { env } from "@/lib/env";
 import { publicAction, safeAction } from "@/lib/actions/safe-action";
 import { acceptInvitation, createInvitation, revokeInvitation } from "./invitations";
-import { AcceptInvitationSchema, InviteSchema, RevokeInvitationSchema, SetUserDisabledSchema } from "./schemas";
+import { clientIp } from "./options";
+import { AcceptInvitationSchema, InviteSchema, RevokeInvitationSchema, SetUserDisabledSchema, SignUpSchema } from "./schemas";
+import { signUp } from "./signup";
 import { setUserDisabled } from "./users";
 
 /** Returns the invitation path once; the token is not stored and cannot be shown again. */
@@ -29,4 +34,12 @@ export const setUserDisabledAction = safeAction({ schema: SetUserDisabledSchema,
   await setUserDisabled(db, user, input.userId, input.disabled);
   revalidatePath("/admin/users");
   return { userId: input.userId, disabled: input.disabled };
+});
+
+/** Only with ALLOW_SIGNUP on; otherwise accounts come from invitations alone. */
+export const signUpAction = publicAction({ schema: SignUpSchema }, async (input, { db }) => {
+  if (!env().ALLOW_SIGNUP) throw new AppError("forbidden", "Sign-up is closed. Ask an administrator for an invitation.");
+  const ip = clientIp(Object.fromEntries(await headers()));
+  const { email } = await signUp(db, input, { ip });
+  return { email };
 });

@@ -15,6 +15,6 @@ export function sameOriginPath(raw: string | null | undefined): string | null {
 export function safeCallbackPath(raw: string | null | undefined, fallback = "/catalog"): string {
   const path = sameOriginPath(raw);
   // Landing back on the sign-in page after signing in would look like a failed attempt.
-  if (!path || path.startsWith("/sign-in") || path.startsWith("/sign-out")) return fallback;
+  if (!path || /^\/sign-(in|up|out)(?=$|[/?#])/.test(path)) return fallback;
   return path;
 }

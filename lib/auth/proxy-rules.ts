@@ -5,7 +5,7 @@
 /** Set by proxy.ts on every request so server components know the path they render. */
 export const PATH_HEADER = "x-tributary-path";
 
-export const PUBLIC_PREFIXES = ["/sign-in", "/sign-out", "/invite", "/catalog", "/products", "/api", "/forbidden"];
+export const PUBLIC_PREFIXES = ["/sign-in", "/sign-up", "/sign-out", "/invite", "/catalog", "/products", "/api", "/forbidden"];
 export const SESSION_COOKIES = ["next-auth.session-token", "__Secure-next-auth.session-token"];
 
 /** Paths a signed-out visitor may reach; the catalog pages decide themselves (public_catalog setting). */

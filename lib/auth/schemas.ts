@@ -39,3 +39,13 @@ export const InviteSchema = z.object({
 export const RevokeInvitationSchema = z.object({ invitationId: z.uuid({ error: "Unknown invitation." }) });
 
 export const SetUserDisabledSchema = z.object({ userId: z.uuid({ error: "Unknown user." }), disabled: z.boolean() });
+
+export const SignUpSchema = z
+  .object({
+    name: z.string({ error: "Enter your name." }).trim().min(1, "Enter your name.").max(120, "Use at most 120 characters."),
+    company: z.string({ error: "Enter your company." }).trim().min(2, "Enter your company.").max(120, "Use at most 120 characters."),
+    email,
+    password: NewPasswordSchema,
+    confirmPassword: z.string({ error: "Repeat the password." }),
+  })
+  .refine((v) => v.password === v.confirmPassword, { path: ["confirmPassword"], message: "The passwords do not match." });

@@ -19,7 +19,8 @@ vi.mock("next/cache", () => ({ revalidatePath: () => {} }));
 vi.mock("@/db/client", async (importOriginal) => ({ ...(await importOriginal<object>()), getDb: () => t.db }));
 
 const { requireApiUser, requireCatalogViewer, requireRole, requireUser, getSessionUser } = await import("./session");
-const { inviteUserAction, revokeInvitationAction, setUserDisabledAction } = await import("./actions");
+const { inviteUserAction, revokeInvitationAction, setUserDisabledAction, signUpAction } = await import("./actions");
+const { resetEnvCache } = await import("@/lib/env");
 const { setPublicCatalogAction } = await import("@/lib/settings/actions");
 const { buildAuthOptions } = await import("./options");
 
@@ -119,6 +120,26 @@ describe("admin actions", () => {
     const result = await inviteUserAction(null, form);
     expect(!result.ok && result.error.code).toBe("validation");
     expect(!result.ok && Object.keys(result.error.fieldErrors ?? {}).sort()).toEqual(["email", "orgId"]);
+  });
+});
+
+describe("sign-up action", () => {
+  const input = { name: "Pat", company: "Pat Ltd", email: "pat@signup.test", password: "a long partner passphrase", confirmPassword: "a long partner passphrase" };
+
+  it("is closed unless ALLOW_SIGNUP is on", async () => {
+    vi.stubEnv("ALLOW_SIGNUP", "");
+    resetEnvCache();
+    const closed = await signUpAction(input);
+    expect(!closed.ok && closed.error.code).toBe("forbidden");
+    vi.stubEnv("ALLOW_SIGNUP", "true");
+    resetEnvCache();
+    try {
+      const open = await signUpAction(input);
+      expect(open).toEqual({ ok: true, data: { email: "pat@signup.test" } });
+    } finally {
+      vi.stubEnv("ALLOW_SIGNUP", "");
+      resetEnvCache();
+    }
   });
 });
 
