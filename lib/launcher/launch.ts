@@ -145,6 +145,10 @@ export function runLauncher(mode: LaunchMode): void {
     }
 
     await waitForPort({ port: e.PORT, timeoutMs: 180_000, stillStarting: () => sup.running().includes(web.name) });
+    // next dev binds the port before it checks for another dev server in the same directory and
+    // quits; give it a moment so "up" is not announced for a server that is about to exit.
+    await new Promise((r) => setTimeout(r, 2_000));
+    if (!sup.running().includes(web.name)) return;
     const logins = Object.entries(DEMO_LOGINS).map(([role, email]) => `    ${role.padEnd(9)} ${email}`);
     log(
       [
