@@ -121,7 +121,7 @@ describe("compileMaskingPolicy: records that fail (never pass through unmasked)"
     ["an array", [{ event_id: "x" }], "The record is not a JSON object."],
     ["an object where a value is expected", { subscriber: { msisdn: { nested: "+4477" } } }, "subscriber.msisdn: expected text"],
     ["a value where an object is expected", { subscriber: "+447700900123" }, "subscriber: expected an object"],
-    ["a value where a list is expected", { cells: { id: "c" } }, "cells[]: expected a list"],
+    ["a value where a list is expected", { cells: { id: "c" } }, "cells: expected a list"],
     ["a list element that is not an object", { cells: ["c-1"] }, "cells[]: expected an object"],
     ["a wrong scalar type in a list", { signals: [1, "2"] }, "signals[]: expected a number"],
     ["a number for a text PII field", { subscriber: { msisdn: 447700900123 } }, "subscriber.msisdn: expected text"],

@@ -1,26 +1,22 @@
 import { deriveStrategyKeys, MIN_PRODUCT_KEY_BYTES, type StrategyKeys } from "./keys";
-import { analyzeFields, checkTier, type FieldEdge } from "./policy";
+import { analyzeFields, checkTier, eachKinds, type FieldNode } from "./policy";
 import { buildLeafTransform, MaskFailure, ruleNeedsKey, type LeafTransform } from "./strategies";
 import type { MaskFn, MaskingField, MaskingPolicyIssue, MaskRule } from "./types";
 
 /**
- * The compiled form of one tier of one contract version: a tree of the allowed paths only.
+ * The compiled form of one tier of one contract version: a tree of the allowed positions only.
  *
- * Allow-list by construction: the walk reads the record only at keys the plan names and builds
- * a fresh output from what the leaf transforms return, so an unknown field (including one added
- * by a newer schema) has no way into the output. Its depth is bounded by the contract's deepest
- * path, so cyclic or absurdly deep input cannot make it loop or overflow the stack: whatever sits
- * below a leaf must be a scalar, or the record fails.
+ * Allow-list by construction: the walk reads the record only at keys the plan names (and, for a
+ * field the contract declares as a map, its values) and builds a fresh output from what the leaf
+ * transforms return, so an unknown field, including one added by a newer schema, has no way
+ * into the output. Its depth is bounded by the contract's deepest path, so cyclic or absurdly
+ * deep input cannot make it loop or overflow the stack: whatever sits below a leaf must be a
+ * scalar, or the record fails.
  */
-type EntryPlan = {
-  key: string;
-  path: string;
-  array: boolean;
-  /** "__proto__" must be defined, not assigned, or it would set the output's prototype. */
-  guarded: boolean;
-  object: EntryPlan[] | null;
-  leaf: LeafTransform | null;
-};
+type NodePlan =
+  | { kind: "leaf"; path: string; leaf: LeafTransform }
+  | { kind: "object"; path: string; entries: { key: string; node: NodePlan }[] }
+  | { kind: "each"; path: string; arrays: boolean; maps: boolean; node: NodePlan };
 
 export class MaskingPolicyError extends Error {
   constructor(readonly issues: MaskingPolicyIssue[]) {
@@ -48,21 +44,24 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-function buildPlan(level: Map<string, FieldEdge>, rules: Map<string, MaskRule>, keys: StrategyKeys | null): EntryPlan[] {
-  const plan: EntryPlan[] = [];
-  for (const edge of level.values()) {
-    const rule = rules.get(edge.path);
-    if (rule?.strategy === "drop") continue;
-    const base = { key: edge.key, path: edge.path, array: edge.array, guarded: edge.key === "__proto__" };
-    if (edge.children.size > 0) {
-      const object = buildPlan(edge.children, rules, keys);
-      // A container whose fields are all dropped says nothing; leave it out entirely.
-      if (object.length > 0) plan.push({ ...base, object, leaf: null });
-      continue;
-    }
-    plan.push({ ...base, object: null, leaf: buildLeafTransform(rule ?? { strategy: "keep" }, edge.path, edge.field?.type, keys) });
+/** The plan below `node`, or null when nothing under it reaches the output. */
+function buildPlan(node: FieldNode, rules: Map<string, MaskRule>, keys: StrategyKeys | null): NodePlan | null {
+  const rule = rules.get(node.path);
+  if (rule?.strategy === "drop") return null;
+  if (node.each) {
+    const inner = buildPlan(node.each, rules, keys);
+    // A container whose contents are all dropped says nothing; leave it out entirely.
+    return inner && { kind: "each", path: node.path, ...eachKinds(node), node: inner };
   }
-  return plan;
+  if (node.props.size > 0) {
+    const entries: { key: string; node: NodePlan }[] = [];
+    for (const [key, child] of node.props) {
+      const plan = buildPlan(child, rules, keys);
+      if (plan) entries.push({ key, node: plan });
+    }
+    return entries.length > 0 || node.path === "" ? { kind: "object", path: node.path, entries } : null;
+  }
+  return { kind: "leaf", path: node.path, leaf: buildLeafTransform(rule ?? { strategy: "keep" }, node.path, node.field?.type, keys) };
 }
 
 /**
@@ -72,39 +71,53 @@ function buildPlan(level: Map<string, FieldEdge>, rules: Map<string, MaskRule>, 
  * array indices are written into the source; paths, transforms and helpers are passed in, so no
  * contract text is ever evaluated as code.
  */
-function generate(plan: EntryPlan[]): (record: Record<string, unknown>) => Record<string, unknown> {
+function generate(root: NodePlan): (record: Record<string, unknown>) => Record<string, unknown> {
   const leaves: LeafTransform[] = [];
   const paths: string[] = [];
   const functions: string[] = [];
 
-  const objectFn = (entries: EntryPlan[]): string => {
-    const name = `o${functions.length}`;
-    functions.push("");
-    const body: string[] = [];
-    for (const e of entries) {
-      const k = JSON.stringify(e.key);
-      const p = paths.push(e.path) - 1;
-      const one = (input: string): string => {
-        if (e.object) {
-          const inner = objectFn(e.object);
-          return `(${input} === null ? null : isObj(${input}) ? ${inner}(${input}) : fail(${p}, "expected an object"))`;
+  const declare = (): number => functions.push("") - 1;
+
+  /** A JS expression for the masked form of the value held in variable `v`. */
+  const valueOf = (plan: NodePlan, v: string): string => {
+    const p = paths.push(plan.path) - 1;
+    switch (plan.kind) {
+      case "leaf":
+        return `L[${leaves.push(plan.leaf) - 1}](${v})`;
+      case "object": {
+        const i = declare();
+        const body = plan.entries.map(({ key, node }) => {
+          const k = JSON.stringify(key);
+          // "__proto__" must be defined, not assigned, or it would set the output's prototype.
+          const store = key === "__proto__" ? `def(out, ${k}, ${valueOf(node, "v")});` : `out[${k}] = ${valueOf(node, "v")};`;
+          return `if (hasOwn.call(r, ${k}) && (v = r[${k}]) !== undefined) ${store}`;
+        });
+        functions[i] = `function f${i}(r) {\n  const out = {}; let v;\n  ${body.join("\n  ")}\n  return out;\n}`;
+        return `(${v} === null ? null : isObj(${v}) ? f${i}(${v}) : fail(${p}, "expected an object"))`;
+      }
+      case "each": {
+        const i = declare();
+        const item = valueOf(plan.node, "el");
+        const lines = [`if (v === null) return null;`];
+        if (plan.arrays) {
+          lines.push(`if (Array.isArray(v)) { const n = v.length, x = new Array(n); for (let j = 0; j < n; j++) { const el = v[j]; x[j] = ${item}; } return x; }`);
         }
-        const l = leaves.push(e.leaf!) - 1;
-        return `L[${l}](${input})`;
-      };
-      const compute = e.array
-        ? `if (v === null) x = null; else if (!Array.isArray(v)) fail(${p}, "expected a list"); ` +
-          `else { const n = v.length; x = new Array(n); for (let j = 0; j < n; j++) { const el = v[j]; x[j] = ${one("el")}; } }`
-        : `x = ${one("v")};`;
-      const store = e.guarded ? `def(out, ${k}, x);` : `out[${k}] = x;`;
-      body.push(`if (hasOwn.call(r, ${k}) && (v = r[${k}]) !== undefined) { ${compute} ${store} }`);
+        if (plan.maps) {
+          lines.push(
+            `if (isObj(v)) { const x = {}; for (const k of Object.keys(v)) { const el = v[k]; const y = ${item}; if (k === "__proto__") def(x, k, y); else x[k] = y; } return x; }`,
+          );
+        }
+        lines.push(`return fail(${p}, ${JSON.stringify(plan.arrays ? "expected a list" : "expected a map")});`);
+        functions[i] = `function f${i}(v) {\n  ${lines.join("\n  ")}\n}`;
+        return `f${i}(${v})`;
+      }
     }
-    functions[Number(name.slice(1))] = `function ${name}(r) {\n  const out = {}; let v, x;\n  ${body.join("\n  ")}\n  return out;\n}`;
-    return name;
   };
-  const root = objectFn(plan);
-  const source = `"use strict";\n${functions.join("\n")}\nreturn ${root};`;
+  if (root.kind !== "object") throw new Error("the plan of a record is an object");
+  const top = valueOf(root, "record");
+  const source = `"use strict";\n${functions.join("\n")}\nreturn function (record) { return ${top}; };`;
   const fail = (p: number, message: string): never => {
+    // Paths name the contract position ("cells[]"), never an index or a value: reasons go to DLQ headers.
     throw new MaskFailure(`${paths[p]}: ${message}`);
   };
   const def = (o: object, key: string, value: unknown) => Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
@@ -136,7 +149,7 @@ export function compileMaskingPolicy(input: CompileMaskingPolicyInput): MaskFn {
     }
   }
   if (issues.length > 0) throw new MaskingPolicyError(issues);
-  const walk = generate(buildPlan(tree.root, rules, keys));
+  const walk = generate(buildPlan(tree.root, rules, keys) ?? { kind: "object", path: "", entries: [] });
 
   return (record) => {
     if (!isRecord(record)) return { ok: false, reason: "The record is not a JSON object." };

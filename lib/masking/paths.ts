@@ -1,36 +1,63 @@
 /**
- * Field path syntax, the one db/seed and contract_versions.fields already use:
+ * Field paths, in the syntax of lib/contracts (contract_versions.fields, quality rules, reasons):
  *
  *   subscriber.msisdn     a property of a nested object
- *   signals[]             an array of scalars (the rule applies to every element)
+ *   signals[]             every element of an array, or every value of a map
  *   cells[].id            a property of every object in an array
+ *   matrix[][]            every element of every inner array (also written matrix[].[])
  *
- * Segments are separated by "."; a segment may end in "[]" once. Keys that contain ".", "[" or
- * "]" cannot be named, and arrays of arrays are not supported: such data must be reshaped or
- * dropped, because the engine never passes what the contract cannot name.
+ * Segments are separated by "."; each "[]" after a name steps into the elements (or map values).
+ * Property names that contain "." or "[]" cannot be named, so such data never passes: the engine
+ * only emits what the contract can name. "" is the record itself.
  */
 
-export type PathSegment = { key: string; array: boolean };
+/** One step down a record: into a named property, or into every element / map value. */
+export type PathStep = { key: string } | { each: true };
 
 /** Deeper paths than this are refused: no real contract needs them, and they bound recursion. */
 export const MAX_PATH_DEPTH = 32;
 
-const SEGMENT = /^([^.[\]]+)(\[\])?$/;
-
-export function parseFieldPath(path: string): { ok: true; segments: PathSegment[] } | { ok: false; message: string } {
-  if (typeof path !== "string" || path.length === 0) return { ok: false, message: "The field path is empty." };
-  const raw = path.split(".");
-  if (raw.length > MAX_PATH_DEPTH) return { ok: false, message: `The field path is deeper than ${MAX_PATH_DEPTH} levels.` };
-  const segments: PathSegment[] = [];
-  for (const part of raw) {
-    const m = SEGMENT.exec(part);
-    if (!m) {
-      return {
-        ok: false,
-        message: `"${path}" is not a valid field path: use dotted names, with "[]" after an array (e.g. cells[].id).`,
-      };
+export function parseFieldPath(path: string): { ok: true; steps: PathStep[] } | { ok: false; message: string } {
+  if (typeof path !== "string") return { ok: false, message: "The field path must be text." };
+  if (path === "") return { ok: true, steps: [] };
+  const steps: PathStep[] = [];
+  for (const part of path.split(".")) {
+    let key = part;
+    let each = 0;
+    while (key.endsWith("[]")) {
+      key = key.slice(0, -2);
+      each++;
     }
-    segments.push({ key: m[1], array: m[2] === "[]" });
+    if ((key === "" && each === 0) || key.includes("[]")) {
+      return { ok: false, message: `"${path}" is not a valid field path: use dotted names, with "[]" after an array (cells[].id, matrix[][]).` };
+    }
+    if (key !== "") steps.push({ key });
+    for (let i = 0; i < each; i++) steps.push({ each: true });
   }
-  return { ok: true, segments };
+  if (steps.length > MAX_PATH_DEPTH) return { ok: false, message: `The field path is deeper than ${MAX_PATH_DEPTH} levels.` };
+  return { ok: true, steps };
+}
+
+/** The canonical type family of a contract type name (JSON Schema or Avro), or null if mixed/unknown. */
+export type ScalarFamily = "string" | "integer" | "number" | "boolean";
+
+const FAMILIES: Record<string, ScalarFamily> = {
+  string: "string",
+  enum: "string",
+  integer: "integer",
+  int: "integer",
+  long: "integer",
+  number: "number",
+  float: "number",
+  double: "number",
+  boolean: "boolean",
+};
+
+export function scalarFamily(type: string | undefined): ScalarFamily | null {
+  return type !== undefined && Object.hasOwn(FAMILIES, type) ? FAMILIES[type] : null;
+}
+
+/** Whether a contract type names a container kind ("object|array" names both). */
+export function typeIncludes(type: string | undefined, kinds: readonly string[]): boolean {
+  return type !== undefined && type.split("|").some((t) => kinds.includes(t));
 }

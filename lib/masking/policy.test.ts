@@ -77,7 +77,7 @@ describe("validateTierRules", () => {
       "subscriber.vip": "hash of a true/false value still reveals it (two possible outputs); drop or redact it.",
       "location.lat": "partial applies to text; use generalize for numbers.",
       event_time: "generalize needs exactly one of decimals, bucket, significant, truncate, prefixBits (got truncate and prefixBits).",
-      payload: "This field is an object with no fields of its own listed; list the fields inside it, or drop or redact it.",
+      payload: "This field (object) has no fields of its own listed; list the fields inside it, or drop or redact it.",
     });
   });
 
@@ -102,24 +102,55 @@ describe("validateTierRules", () => {
   });
 
   it("reports field list problems once, without a tier", () => {
+    const deep = Array.from({ length: 33 }, () => "x").join(".");
     const issues = validateTierRules(
       [
-        { path: "a.b", type: "string" },
-        { path: "a[].c", type: "string" },
-        { path: "m[][]", type: "string" },
+        { path: "m[]x", type: "string" },
+        { path: "a..b", type: "string" },
+        { path: deep, type: "string" },
         { path: "", type: "string" },
-        { path: Array.from({ length: 33 }, () => "x").join("."), type: "string" },
+        { path: "[]", type: "string" },
+        { path: "", type: "object" },
+        { path: "ok", type: "string" },
+        { path: "ok", type: "string" },
       ],
       [],
     );
     expect(issues.map((i) => [i.tier, i.path])).toEqual([
-      [null, "a[].c"],
-      [null, "m[][]"],
+      [null, "m[]x"],
+      [null, "a..b"],
+      [null, deep],
       [null, ""],
-      [null, Array.from({ length: 33 }, () => "x").join(".")],
+      [null, "[]"],
+      [null, "ok"],
     ]);
-    expect(issues[0].message).toBe("a[].c treats a as a list, but a does not.");
-    expect(issues[3].message).toBe("The field path is deeper than 32 levels.");
+    expect(issues[0].message).toMatch(/not a valid field path/);
+    expect(issues[2].message).toBe("The field path is deeper than 32 levels.");
+    expect(issues[3].message).toMatch(/records that are JSON objects/);
+    expect(issues[5].message).toBe("ok is listed more than once.");
+  });
+
+  it("refuses a position that is both an object with named fields and a list or map", () => {
+    const f = [
+      { path: "a.b", type: "string" },
+      { path: "a[].c", type: "string" },
+    ];
+    expect(validateTierRules(f, [{ name: "t", fullAccess: true, rules: {} }])).toEqual([
+      { tier: "t", path: "a", message: "a has both named fields and a[] entries; masking supports one shape per field, so drop a." },
+    ]);
+    expect(validateTierRules(f, [{ name: "t", fullAccess: true, rules: { a: { strategy: "drop" } } }])).toEqual([]);
+  });
+
+  it("requires dropping a map whose keys are personal, in every tier but full access", () => {
+    const f = [
+      { path: "usage_by_msisdn", type: "object", pii: "direct" },
+      { path: "usage_by_msisdn[]", type: "integer", pii: "none" },
+    ];
+    expect(validateTierRules(f, [{ name: "p", fullAccess: false, rules: { "usage_by_msisdn[]": { strategy: "generalize", bucket: 10 } } }])).toEqual([
+      { tier: "p", path: "usage_by_msisdn", message: "usage_by_msisdn is a map whose keys are personal data (direct): tier p must drop it." },
+    ]);
+    expect(validateTierRules(f, [{ name: "p", fullAccess: false, rules: { usage_by_msisdn: { strategy: "drop" } } }])).toEqual([]);
+    expect(validateTierRules(f, [{ name: "full", fullAccess: true, rules: {} }])).toEqual([]);
   });
 
   it("refuses a contract with too many fields with a message", () => {

@@ -1,4 +1,4 @@
-import { parseFieldPath } from "./paths";
+import { parseFieldPath, typeIncludes } from "./paths";
 import { checkRuleForType, parseMaskRule } from "./rules";
 import type { MaskingField, MaskingPolicyIssue, MaskingTier, MaskRule } from "./types";
 
@@ -10,17 +10,20 @@ import type { MaskingField, MaskingPolicyIssue, MaskingTier, MaskRule } from "./
 /** A contract with more fields than this is refused with a message, not slowly compiled. */
 export const MAX_FIELDS = 5_000;
 
-export type FieldEdge = {
-  key: string;
-  array: boolean;
-  /** Canonical path of this node ("cells[].id"), the key rules use. */
+/**
+ * One value position in a record: the record itself (path ""), a property, or the elements of an
+ * array / values of a map ("x[]"). Containers may be implicit (a contract listing only
+ * "signals[]" still has a "signals" node).
+ */
+export type FieldNode = {
   path: string;
-  /** The contract entry for this path, if the contract lists it (containers may be implicit). */
+  /** The contract entry for this position, if the contract lists it. */
   field: MaskingField | null;
-  children: Map<string, FieldEdge>;
+  props: Map<string, FieldNode>;
+  each: FieldNode | null;
 };
 
-export type FieldTree = { root: Map<string, FieldEdge>; byPath: Map<string, FieldEdge>; issues: MaskingPolicyIssue[] };
+export type FieldTree = { root: FieldNode; byPath: Map<string, FieldNode>; issues: MaskingPolicyIssue[] };
 
 /** The PII label of a field, or null when it is not personal. Unknown labels fail closed. */
 export function piiLabel(pii: MaskingField["pii"]): string | null {
@@ -28,9 +31,29 @@ export function piiLabel(pii: MaskingField["pii"]): string | null {
   return pii === true ? "personal" : String(pii);
 }
 
+function newNode(path: string): FieldNode {
+  return { path, field: null, props: new Map(), each: null };
+}
+
+export function isContainer(node: FieldNode): boolean {
+  return node.props.size > 0 || node.each !== null;
+}
+
+/**
+ * How an "x[]" position is reached: through array elements, map values, or both. A map's keys
+ * pass to the output, so they count as data of the map field itself (see checkTier). Without a
+ * declared object/map type, only arrays are accepted: fail closed.
+ */
+export function eachKinds(node: FieldNode): { arrays: boolean; maps: boolean } {
+  const type = node.field?.type;
+  const maps = typeIncludes(type, ["object", "map", "record"]);
+  const arrays = !maps || typeIncludes(type, ["array"]);
+  return { arrays, maps };
+}
+
 export function analyzeFields(fields: readonly MaskingField[]): FieldTree {
-  const root = new Map<string, FieldEdge>();
-  const byPath = new Map<string, FieldEdge>();
+  const root = newNode("");
+  const byPath = new Map<string, FieldNode>([["", root]]);
   const issues: MaskingPolicyIssue[] = [];
   if (!Array.isArray(fields)) {
     issues.push({ tier: null, path: "", message: "The contract's field list must be a list." });
@@ -40,6 +63,15 @@ export function analyzeFields(fields: readonly MaskingField[]): FieldTree {
     issues.push({ tier: null, path: "", message: `The contract lists ${fields.length} fields; at most ${MAX_FIELDS} are supported.` });
     return { root, byPath, issues };
   }
+  const child = (parent: FieldNode, path: string, get: () => FieldNode | null | undefined, set: (n: FieldNode) => void) => {
+    let n = get();
+    if (!n) {
+      n = newNode(path);
+      set(n);
+      byPath.set(path, n);
+    }
+    return n;
+  };
   for (const field of fields) {
     const path = typeof field?.path === "string" ? field.path : "";
     const parsed = parseFieldPath(path);
@@ -47,31 +79,28 @@ export function analyzeFields(fields: readonly MaskingField[]): FieldTree {
       issues.push({ tier: null, path, message: parsed.message });
       continue;
     }
-    let level = root;
-    let prefix = "";
-    let edge: FieldEdge | undefined;
-    let conflict = false;
-    for (const seg of parsed.segments) {
-      const segPath = (prefix ? prefix + "." : "") + seg.key + (seg.array ? "[]" : "");
-      edge = level.get(seg.key);
-      if (!edge) {
-        edge = { key: seg.key, array: seg.array, path: segPath, field: null, children: new Map() };
-        level.set(seg.key, edge);
-        byPath.set(segPath, edge);
-      } else if (edge.array !== seg.array) {
-        issues.push({ tier: null, path, message: `${path} treats ${seg.key} as ${seg.array ? "a list" : "a single value"}, but ${edge.path} does not.` });
-        conflict = true;
-        break;
-      }
-      prefix = segPath;
-      level = edge.children;
+    const steps = parsed.steps;
+    if (steps.length === 0 || "each" in steps[0]) {
+      // The root entry of an object schema is harmless; anything else is not a JSON object record.
+      if (steps.length === 0 && (field.type === undefined || typeIncludes(field.type, ["object", "record"]))) continue;
+      issues.push({ tier: null, path, message: "Masking needs records that are JSON objects; this contract describes another kind of record." });
+      continue;
     }
-    if (conflict || !edge) continue;
-    if (edge.field) {
+    let node = root;
+    for (const step of steps) {
+      const parent = node;
+      node =
+        "key" in step
+          ? child(parent, parent.path ? `${parent.path}.${step.key}` : step.key, () => parent.props.get(step.key), (n) => parent.props.set(step.key, n))
+          : child(parent, `${parent.path}[]`, () => parent.each, (n) => (parent.each = n));
+    }
+    // "matrix[].[]" and "matrix[][]" are one position; rules may use either spelling.
+    byPath.set(path, node);
+    if (node.field) {
       issues.push({ tier: null, path, message: `${path} is listed more than once.` });
       continue;
     }
-    edge.field = field;
+    node.field = field;
   }
   return { root, byPath, issues };
 }
@@ -79,6 +108,8 @@ export function analyzeFields(fields: readonly MaskingField[]): FieldTree {
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
+
+const MASKS = "drop, redact, hash, partially mask, generalize or tokenize";
 
 /** Parsed rules of one tier plus everything wrong with them. */
 export function checkTier(tree: FieldTree, tier: MaskingTier): { rules: Map<string, MaskRule>; issues: MaskingPolicyIssue[] } {
@@ -89,55 +120,65 @@ export function checkTier(tree: FieldTree, tier: MaskingTier): { rules: Map<stri
     issues.push({ tier: name, path: "", message: "The rules must be an object keyed by field path." });
     return { rules, issues };
   }
+  const parsedPaths = new Set<string>();
   for (const [path, raw] of Object.entries(tier.rules)) {
-    const edge = tree.byPath.get(path);
-    if (!edge) {
+    const node = path === "" ? undefined : tree.byPath.get(path);
+    if (!node) {
       issues.push({ tier: name, path, message: `The contract has no field ${path}.` });
       continue;
     }
+    if (parsedPaths.has(node.path)) {
+      issues.push({ tier: name, path, message: `${path} has two rules (it is also written ${node.path}).` });
+      continue;
+    }
+    parsedPaths.add(node.path);
     const parsed = parseMaskRule(raw);
     if (!parsed.ok) {
       issues.push({ tier: name, path, message: parsed.message });
       continue;
     }
     const rule = parsed.rule;
-    if (edge.children.size > 0 && rule.strategy !== "keep" && rule.strategy !== "drop") {
+    if (isContainer(node) && rule.strategy !== "keep" && rule.strategy !== "drop") {
       issues.push({ tier: name, path, message: `${path} contains other fields: set rules on those, or drop ${path} as a whole.` });
       continue;
     }
-    if (edge.children.size === 0) {
-      const problem = checkRuleForType(rule, edge.field?.type);
+    if (!isContainer(node)) {
+      const problem = checkRuleForType(rule, node.field?.type);
       if (problem) {
         issues.push({ tier: name, path, message: problem });
         continue;
       }
     }
-    rules.set(path, rule);
+    rules.set(node.path, rule);
   }
-  const unruled = new Set(Object.keys(tier.rules));
-  const walk = (level: Map<string, FieldEdge>, inheritedPii: string | null) => {
-    for (const edge of level.values()) {
-      const rule = rules.get(edge.path);
-      // A rule that failed to parse was reported above; don't pile a second message on the field.
-      if (rule && rule.strategy === "drop") continue;
-      const pii = piiLabel(edge.field?.pii) ?? inheritedPii;
-      if (edge.children.size > 0) {
-        walk(edge.children, pii);
-        continue;
+  const unparsed = new Set([...parsedPaths].filter((p) => !rules.has(p)));
+  const walk = (node: FieldNode, inheritedPii: string | null) => {
+    const rule = rules.get(node.path);
+    if (rule?.strategy === "drop") return;
+    const pii = piiLabel(node.field?.pii) ?? inheritedPii;
+    if (isContainer(node)) {
+      const kinds = node.each ? eachKinds(node) : null;
+      if (node.props.size > 0 && node.each) {
+        issues.push({ tier: name, path: node.path, message: `${node.path} has both named fields and ${node.each.path} entries; masking supports one shape per field, so drop ${node.path}.` });
+        return;
       }
-      if (!rule && unruled.has(edge.path)) continue;
-      if (pii && !tier.fullAccess && (!rule || rule.strategy === "keep")) {
-        issues.push({
-          tier: name,
-          path: edge.path,
-          message: `${edge.path} is personal data (${pii}): tier ${name} must drop, redact, hash, partially mask, generalize or tokenize it.`,
-        });
-        continue;
+      if (kinds?.maps && pii && !tier.fullAccess) {
+        issues.push({ tier: name, path: node.path, message: `${node.path} is a map whose keys are personal data (${pii}): tier ${name} must drop it.` });
+        return;
       }
-      if (!rule) {
-        const problem = checkRuleForType({ strategy: "keep" }, edge.field?.type);
-        if (problem) issues.push({ tier: name, path: edge.path, message: problem });
-      }
+      for (const c of node.props.values()) walk(c, pii);
+      if (node.each) walk(node.each, pii);
+      return;
+    }
+    // A rule that failed to parse was reported above; don't pile a second message on the field.
+    if (!rule && unparsed.has(node.path)) return;
+    if (pii && !tier.fullAccess && (!rule || rule.strategy === "keep")) {
+      issues.push({ tier: name, path: node.path, message: `${node.path} is personal data (${pii}): tier ${name} must ${MASKS} it.` });
+      return;
+    }
+    if (!rule) {
+      const problem = checkRuleForType({ strategy: "keep" }, node.field?.type);
+      if (problem) issues.push({ tier: name, path: node.path, message: problem });
     }
   };
   walk(tree.root, null);

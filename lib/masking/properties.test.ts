@@ -81,8 +81,21 @@ function containersOf(children: [string, Node][], prefix = ""): string[] {
   });
 }
 
-function toFields(children: [string, Node][]): MaskingField[] {
-  return leavesOf(children).map(({ path, leaf }) => ({ path, type: TYPE_OF[leaf.value], pii: leaf.pii ? "direct" : "none" }));
+/**
+ * The contract's field list. With `listContainers`, objects and arrays are listed too, before
+ * their contents, the way lib/contracts flattens a schema ("cells" array, "cells[]" object,
+ * "cells[].id"); without, only leaves, the way hand-written contracts often look.
+ */
+function toFields(children: [string, Node][], listContainers = false, prefix = ""): MaskingField[] {
+  return children.flatMap(([key, node]): MaskingField[] => {
+    const own = pathOf(prefix, key, false);
+    const path = pathOf(prefix, key, node.array);
+    const containers: MaskingField[] = [];
+    if (listContainers && node.array) containers.push({ path: own, type: "array", pii: "none" });
+    if (node.kind === "leaf") return [...containers, { path, type: TYPE_OF[node.value], pii: node.pii ? "direct" : "none" }];
+    if (listContainers) containers.push({ path, type: "object", pii: "none" });
+    return [...containers, ...toFields(node.children, listContainers, path)];
+  });
 }
 
 // ---- values --------------------------------------------------------------------------------
@@ -254,6 +267,7 @@ const keyB = deriveProductKey(masterSecret, "product-b", 1);
 const scenarioArb = contractArb.chain((contract) =>
   fc.record({
     contract: fc.constant(contract),
+    fields: fc.boolean().map((listContainers) => toFields(contract, listContainers)),
     rules: tierRulesArb(contract),
     records: fc.array(recordArb(contract), { minLength: 1, maxLength: 4 }),
   }),
@@ -262,8 +276,8 @@ const scenarioArb = contractArb.chain((contract) =>
 describe("masking properties", () => {
   it("no value of a PII field appears in a non-full tier's output, not even inside another field", () => {
     fc.assert(
-      fc.property(scenarioArb, ({ contract, rules, records }) => {
-        const mask = compileMaskingPolicy({ fields: toFields(contract), rules, fullAccess: false, key: keyA, tier: "partner" });
+      fc.property(scenarioArb, ({ contract, fields, rules, records }) => {
+        const mask = compileMaskingPolicy({ fields, rules, fullAccess: false, key: keyA, tier: "partner" });
         for (const record of records) {
           const r = mask(record);
           expect(r.ok).toBe(true);
@@ -285,9 +299,9 @@ describe("masking properties", () => {
 
   it("unknown fields never pass, at any tier", () => {
     fc.assert(
-      fc.property(scenarioArb, fc.boolean(), ({ contract, rules, records }, fullAccess) => {
+      fc.property(scenarioArb, fc.boolean(), ({ contract, fields, rules, records }, fullAccess) => {
         const allowed = new Set([...leavesOf(contract).map((l) => l.path), ...containersOf(contract)]);
-        const mask = compileMaskingPolicy({ fields: toFields(contract), rules: fullAccess ? {} : rules, fullAccess, key: keyA });
+        const mask = compileMaskingPolicy({ fields, rules: fullAccess ? {} : rules, fullAccess, key: keyA });
         for (const record of records) {
           const r = mask(record);
           if (!r.ok) throw new Error(r.reason);
@@ -301,8 +315,8 @@ describe("masking properties", () => {
 
   it("a full-access tier passes every listed field unchanged and drops the rest", () => {
     fc.assert(
-      fc.property(scenarioArb, ({ contract, records }) => {
-        const mask = compileMaskingPolicy({ fields: toFields(contract), rules: {}, fullAccess: true });
+      fc.property(scenarioArb, ({ contract, fields, records }) => {
+        const mask = compileMaskingPolicy({ fields, rules: {}, fullAccess: true });
         for (const record of records) expect(mask(record)).toEqual({ ok: true, value: restrictToContract(contract, record) });
       }),
       { numRuns: 200 },
@@ -311,8 +325,7 @@ describe("masking properties", () => {
 
   it("masking is deterministic per product key and differs across products", () => {
     fc.assert(
-      fc.property(scenarioArb, ({ contract, rules, records }) => {
-        const fields = toFields(contract);
+      fc.property(scenarioArb, ({ contract, fields, rules, records }) => {
         const a1 = compileMaskingPolicy({ fields, rules, fullAccess: false, key: keyA });
         const a2 = compileMaskingPolicy({ fields, rules, fullAccess: false, key: Buffer.from(keyA) });
         const b = compileMaskingPolicy({ fields, rules, fullAccess: false, key: keyB });

@@ -1,3 +1,4 @@
+import { scalarFamily, typeIncludes } from "./paths";
 import { MASK_STRATEGIES, type MaskRule, type MaskStrategy, type TruncateUnit } from "./types";
 
 /**
@@ -115,21 +116,18 @@ export function parseMaskRule(raw: unknown): Parsed {
   }
 }
 
-const NUMERIC = new Set(["number", "integer"]);
-const CONTAINER_TYPES = new Set(["object", "array"]);
-
 /**
- * Whether a rule can work on a field of the declared contract type. Types outside the JSON
- * scalars ("object", custom names, absent) are checked per record instead. Returns the problem, or
- * null when the pair is sensible.
+ * Whether a rule can work on a leaf of the declared contract type (JSON Schema or Avro names).
+ * Mixed or unknown types ("integer|string", "any", absent) are checked per record instead.
+ * Returns the problem, or null when the pair is sensible.
  */
 export function checkRuleForType(rule: MaskRule, type: string | undefined): string | null {
-  const t = type ?? "";
-  const known = t === "string" || t === "boolean" || NUMERIC.has(t);
-  if (CONTAINER_TYPES.has(t) && rule.strategy !== "drop" && rule.strategy !== "redact") {
-    return `This field is an ${t} with no fields of its own listed; list the fields inside it, or drop or redact it.`;
+  if (typeIncludes(type, ["object", "array", "map", "record"]) && rule.strategy !== "drop" && rule.strategy !== "redact") {
+    return `This field (${type}) has no fields of its own listed; list the fields inside it, or drop or redact it.`;
   }
-  if (!known) return null;
+  const t = scalarFamily(type);
+  if (t === null) return null;
+  const numeric = t === "number" || t === "integer";
   switch (rule.strategy) {
     case "keep":
     case "drop":
@@ -142,9 +140,9 @@ export function checkRuleForType(rule: MaskRule, type: string | undefined): stri
     case "partial":
       return t === "string" ? null : "partial applies to text; use generalize for numbers.";
     case "generalize":
-      if ("truncate" in rule) return t === "string" || NUMERIC.has(t) ? null : "truncate applies to timestamps (ISO 8601 text or epoch numbers).";
+      if ("truncate" in rule) return t === "string" || numeric ? null : "truncate applies to timestamps (ISO 8601 text or epoch numbers).";
       if ("prefixBits" in rule) return t === "string" ? null : "prefixBits applies to IPv4 addresses written as text.";
-      if (!NUMERIC.has(t)) return "Rounding applies to numbers.";
+      if (!numeric) return "Rounding applies to numbers.";
       if ("decimals" in rule && t === "integer") return "decimals does not change whole numbers; use bucket or significant.";
       return null;
   }

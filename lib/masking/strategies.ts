@@ -1,3 +1,4 @@
+import { scalarFamily } from "./paths";
 import { DEFAULT_REDACTION } from "./rules";
 import { encodeBase32, type StrategyKeys } from "./keys";
 import type { MaskRule, TruncateUnit } from "./types";
@@ -38,7 +39,7 @@ type TypeCheck = (v: unknown) => boolean;
 const isScalar: TypeCheck = (v) => typeof v === "string" || typeof v === "boolean" || (typeof v === "number" && Number.isFinite(v));
 
 function typeCheckFor(type: string | undefined): { check: TypeCheck; label: string } {
-  switch (type) {
+  switch (scalarFamily(type)) {
     case "string":
       return { check: (v) => typeof v === "string", label: "text" };
     case "number":
