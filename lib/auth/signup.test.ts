@@ -4,7 +4,7 @@ import { organizations, teams, users } from "@/db/schema";
 import { createTestDatabase } from "@/lib/testing/db";
 import { authorizeCredentials } from "./credentials";
 import { loadSessionUser } from "./queries";
-import { signUp } from "./signup";
+import { SIGNUPS_PER_IP, signUp } from "./signup";
 
 const t = await createTestDatabase();
 
@@ -32,5 +32,20 @@ describe("signUp", () => {
     expect((await t.db.select().from(organizations)).length).toBe(orgsBefore);
     expect(await t.db.select().from(teams).where(eq(teams.name, "Dup Two"))).toEqual([]);
     expect(await t.db.select().from(users).where(eq(users.name, "B"))).toEqual([]);
+  });
+});
+
+describe("signUp rate limit", () => {
+  it("stops an address after SIGNUPS_PER_IP accounts in a window", async () => {
+    const now = new Date("2026-05-01T10:00:00Z");
+    const ip = "203.0.113.50";
+    for (let i = 0; i < SIGNUPS_PER_IP; i++) {
+      await signUp(t.db, { name: `Bot ${i}`, email: `bot${i}@spam.test`, password: "a long partner passphrase", company: `Bot ${i}` }, { ip, now });
+    }
+    await expect(
+      signUp(t.db, { name: "One more", email: "more@spam.test", password: "a long partner passphrase", company: "More" }, { ip, now }),
+    ).rejects.toMatchObject({ code: "rate_limited", message: "Too many new accounts from your network. Try again in 15 minutes." });
+    const other = await signUp(t.db, { name: "Elsewhere", email: "ok@elsewhere.test", password: "a long partner passphrase", company: "Fine" }, { ip: "198.51.100.9", now });
+    expect(other.email).toBe("ok@elsewhere.test");
   });
 });

@@ -5,6 +5,10 @@ import { recordAudit } from "@/lib/audit/service";
 import { AppError } from "@/lib/errors";
 import { hashPassword } from "./password";
 import { findUserByEmail, normalizeEmail } from "./queries";
+import { lockedUntil, minutesUntil, recordFailure } from "./throttle";
+
+/** Accounts one client address may create per 15-minute window, against scripted sign-ups. */
+export const SIGNUPS_PER_IP = 10;
 
 export type SignUpInput = { name: string; email: string; password: string; company: string };
 
@@ -26,8 +30,14 @@ function slugify(text: string): string {
  * as a plain member: no platform roles, no ownership of anything, billed like any external
  * consumer. Staff of internal organizations join by invitation only.
  */
-export async function signUp(db: Db, input: SignUpInput, opts: { ip?: string | null } = {}): Promise<{ userId: string; email: string }> {
+export async function signUp(db: Db, input: SignUpInput, opts: { ip?: string | null; now?: Date } = {}): Promise<{ userId: string; email: string }> {
   const email = normalizeEmail(input.email);
+  const now = opts.now ?? new Date();
+  const keys = opts.ip ? [{ key: `signup:${opts.ip}`, max: SIGNUPS_PER_IP }] : [];
+  const locked = await lockedUntil(db, keys, now);
+  if (locked) throw new AppError("rate_limited", `Too many new accounts from your network. Try again in ${minutesUntil(locked, now)} minutes.`);
+  // Every attempt counts (the throttle's "failure" counter), successful or not.
+  await recordFailure(db, keys, now);
   return db.transaction(async (tx) => {
     if (await findUserByEmail(tx, email)) {
       throw new AppError("conflict", "An account with this email already exists.", {
