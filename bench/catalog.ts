@@ -14,6 +14,7 @@
  * Flags: --products N (default 100000), --queries N per kind (default 300), --keep (keep the db).
  */
 import { randomBytes } from "node:crypto";
+import { cpus, loadavg } from "node:os";
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { createElement } from "react";
@@ -148,6 +149,9 @@ try {
   const usesGin = planText.includes("data_products_search_idx");
   console.log(`\n[bench] EXPLAIN for "${sample}" (${usesGin ? "uses" : "DOES NOT use"} data_products_search_idx):\n${planText}\n`);
 
+  const loadBefore = round(loadavg()[0]);
+  console.log(`[bench] 1-minute load average before timing: ${loadBefore} on ${cpus().length} CPUs`);
+
   async function run(label: string, set: CatalogParams[], fn: (q: CatalogParams) => Promise<unknown>): Promise<Summary> {
     for (const q of set.slice(0, 20)) await fn(q); // warm caches and prepared statements
     const samples: number[] = [];
@@ -229,6 +233,7 @@ try {
   console.log(formatTable(rows));
   const searchP95 = Math.max(search.one_word.p95, search.two_word.p95, search.faceted.p95);
   const pageP95 = Math.max(catalogPage.p95, productPage.p95);
+  console.log(`load average (1 min) before/after timing: ${loadBefore} / ${round(loadavg()[0])} on ${cpus().length} CPUs`);
   console.log(`\nsearch p95 (worst kind) ${searchP95} ms (goal <= 25) · page p95 (worst page) ${pageP95} ms (goal <= 200)`);
   console.log(
     "Timed: search = searchCatalog (ranked page of 20 + total); page = loadCatalogView/loadProductView + renderToString of the page body. " +
@@ -246,7 +251,8 @@ try {
     gin_index_used: usesGin,
     timed:
       "search: searchCatalog (page of 20 + total count); facets: catalogFacets; pages: loadCatalogView/loadProductView + react-dom/server renderToString of CatalogScreen/ProductScreen. Excludes session lookup, Next.js routing, layout and network.",
-    machine: { cpus: (await import("node:os")).cpus().length, node: process.version },
+    // Other work on the machine inflates every figure; the load average says how busy it was.
+    machine: { cpus: cpus().length, node: process.version, loadavg_1m_before: loadBefore, loadavg_1m_after: round(loadavg()[0]) },
   });
   console.log(`[bench] wrote ${path.relative(process.cwd(), file)}`);
 } finally {

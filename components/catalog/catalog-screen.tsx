@@ -51,7 +51,8 @@ export function CatalogScreen({ view, signedIn }: { view: CatalogView; signedIn:
             <FacetSidebar params={params} facets={facets} />
             {facets.sampled && (
               <p className="mt-4 text-xs text-slate-500">
-                This search matches many products, so the counts above are taken from its {FACET_SAMPLE.toLocaleString("en")} best matches.
+                This search matches many products, so the counts above come from a sample of {FACET_SAMPLE.toLocaleString("en")} of them
+                {params.q ? " (name matches first)" : ""}.
               </p>
             )}
           </aside>

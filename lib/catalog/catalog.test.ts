@@ -316,3 +316,32 @@ describe("an empty catalog", () => {
     expect(filtered.catalogEmpty).toBe(false);
   });
 });
+
+describe("large results", () => {
+  // Passing a huge planner estimate forces the large-result strategy on this small data set.
+  const huge = 1_000_000;
+
+  it("ranks name matches first and pins the total down when the page runs short", async () => {
+    const r = await searchCatalog(db, params({ q: "network" }), internal, huge);
+    expect(slugs(r)[0]).toBe("cell-kpis");
+    expect(slugs(r)).toContain("old-network-feed");
+    expect(r.totalIsEstimate).toBe(false);
+    expect(r.total).toBe(r.items.length);
+  });
+
+  it("reports the estimate when the page is full, and samples facets", async () => {
+    const team = await createTeam(db, "Estimate Team");
+    for (let i = 0; i < 21; i++) {
+      await createProduct(db, { slug: `quokka-${i}`, name: `Quokka Feed ${i}`, domain: "wildlife", teamId: team.id });
+    }
+    const r = await searchCatalog(db, params({ q: "quokka" }), internal, 12_345);
+    expect(r.items).toHaveLength(20);
+    expect(r.totalIsEstimate).toBe(true);
+    expect(r.total).toBe(12_000);
+    const f = await catalogFacets(db, params({ q: "quokka" }), internal, 12_345);
+    expect(f.sampled).toBe(true);
+    expect(f.domains).toEqual([{ value: "wildlife", label: "wildlife", count: 21 }]);
+    const exact = await catalogFacets(db, params({ q: "quokka" }), internal, 21);
+    expect(exact.sampled).toBe(false);
+  });
+});

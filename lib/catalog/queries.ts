@@ -178,6 +178,9 @@ function toItem(r: ItemRow): CatalogItem {
   };
 }
 
+const hasFacetFilters = (p: CatalogParams) =>
+  p.domains.length + p.tags.length + p.teams.length + p.classifications.length + p.priceModels.length + p.approvals.length > 0;
+
 /** The planner's estimate of how many listed products match (no rows are read). */
 export async function estimateCatalogMatches(db: Db, p: CatalogParams, viewer: CatalogViewer): Promise<number> {
   const tsq = buildTsQuery(p.q);
@@ -228,12 +231,23 @@ export async function searchCatalog(db: Db, p: CatalogParams, viewer: CatalogVie
           order by ${orderFor(p, true)} limit ${PAGE_SIZE} offset ${offset}) h
       )`,
     ];
-  } else {
-    // Browsing or sorting by name/date: the listed_* indexes give rows in order, so LIMIT stops early.
+  } else if (large || !hasFacetFilters(p)) {
+    // Browsing or sorting by name/date over many rows: the listed_* indexes give rows in
+    // order, so LIMIT stops after a page.
     pageCtes = [
       sql`page as (
         select h.id, row_number() over () as ord
         from (select p.id from ${from} where ${where} order by ${orderFor(p, false)} limit ${PAGE_SIZE} offset ${offset}) h
+      )`,
+    ];
+  } else {
+    // Few matches: filter first, then sort. Walking the name/date index instead would read
+    // the whole catalog looking for the few rows that pass the filters.
+    pageCtes = [
+      sql`f as materialized (select p.id, p.name, p.published_at, p.status from ${from} where ${where})`,
+      sql`page as (
+        select h.id, row_number() over () as ord
+        from (select p.id from f p order by ${orderFor(p, false)} limit ${PAGE_SIZE} offset ${offset}) h
       )`,
     ];
   }
@@ -372,9 +386,20 @@ async function computeFacets(
   const idle = facetKeys.filter((k) => !active.includes(k));
   const statements: SQL[] = [];
   if (idle.length) statements.push(facetQuery(p, tsq, viewer, idle, undefined, sample));
-  for (const k of active) statements.push(facetQuery(p, tsq, viewer, [k], k, sample));
+  // Leaving a facet's own filter out can make its set far larger than the result, so each of
+  // these statements gets its own estimate and strategy.
+  const widened = await Promise.all(active.map((k) => estimateCatalogMatches(db, { ...p, [k]: [] }, viewer)));
+  active.forEach((k, i) => statements.push(facetQuery(p, tsq, viewer, [k], k, widened[i] > LARGE_RESULT)));
   const results = await Promise.all(statements.map((s) => db.execute<FacetRow>(s)));
-  const facets: CatalogFacets = { domains: [], tags: [], teams: [], classifications: [], priceModels: [], approvals: [], sampled: sample };
+  const facets: CatalogFacets = {
+    domains: [],
+    tags: [],
+    teams: [],
+    classifications: [],
+    priceModels: [],
+    approvals: [],
+    sampled: sample || widened.some((n) => n > LARGE_RESULT),
+  };
   for (const rows of results) {
     for (const r of rows) {
       const label =
