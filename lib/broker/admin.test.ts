@@ -70,12 +70,12 @@ describe("every kafkajs admin call", () => {
     let c = await describe();
     expect(c["retention.ms"]).toMatchObject({ configValue: "60000", isDefault: false });
     expect(c["cleanup.policy"]).toMatchObject({ configValue: "delete", isDefault: true });
-    await admin.alterConfigs({ resources: [{ type: ConfigResourceTypes.TOPIC, name: "cfg", configEntries: [{ name: "retention.bytes", value: "1048576" }] }] });
+    await admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: "cfg", configEntries: [{ name: "retention.bytes", value: "1048576" }] }] });
     c = await describe();
     expect(c["retention.bytes"].configValue).toBe("1048576");
     expect(c["retention.ms"].isDefault).toBe(true);
     await expect(
-      admin.alterConfigs({ resources: [{ type: ConfigResourceTypes.TOPIC, name: "cfg", configEntries: [{ name: "no.such.config", value: "1" }] }] }),
+      admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: "cfg", configEntries: [{ name: "no.such.config", value: "1" }] }] }),
     ).rejects.toThrow();
     const brokerCfg = await admin.describeConfigs({ resources: [{ type: ConfigResourceTypes.BROKER, name: String(broker.config.nodeId) }], includeSynonyms: false });
     expect(brokerCfg.resources[0].configEntries.map((e) => e.configName)).toContain("log.retention.ms");

@@ -139,6 +139,8 @@ export function registerDataHandlers(core: BrokerCore, producers: ProducerState)
           let logAppendTime = -1;
           if (eff.logAppendTime) {
             stampLogAppendTime(records, now);
+            // Retention and timestamp lookups read the index, which must see the stamped time.
+            info.maxTimestamp = now;
             logAppendTime = now;
           }
           const base = log.append(records, info, eff.segmentBytes);
