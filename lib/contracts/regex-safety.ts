@@ -6,7 +6,7 @@
  *
  * Rejected: backreferences; a quantified group containing an unbounded quantifier (or any
  * quantifier, when the group itself repeats without bound); an unboundedly repeated group whose
- * alternatives start alike ((a|ab)*); adjacent unbounded repeats of the same atom or of "."
+ * alternatives may start alike ((a|ab)*, (\w|\d)+); adjacent unbounded repeats of the same atom or of "."
  * (".*.*", "\d+\d*"). This is a conservative heuristic, not a proof of linear time.
  */
 
@@ -124,11 +124,17 @@ function firstAtom(s: string): string {
   return s.slice(0, 1);
 }
 
+/**
+ * Alternatives of a repeated group must start with distinct literal characters: two that can
+ * start the same way ((a|ab)*, (\w|\d)+, (a|[a-z])*) let the engine split input in exponentially
+ * many ways. Classes, ".", groups and empty alternatives are treated as overlapping anything.
+ */
 function overlappingAlternatives(alts: string[]): boolean {
   if (alts.length < 2) return false;
   const firsts = alts.map(firstAtom);
-  if (firsts.some((a) => a === "" || a === ".")) return true;
-  return new Set(firsts).size < firsts.length;
+  const literal = (a: string) => a.length > 0 && a !== "." && a !== "(" && a !== "[" && !a.startsWith("[") && !/^\\[A-Za-z0-9]/.test(a);
+  if (!firsts.every(literal)) return true;
+  return new Set(firsts.map((a) => a.toLowerCase())).size < firsts.length;
 }
 
 /** Compiles a checked pattern, or throws with the safety reason. */
