@@ -124,6 +124,8 @@ describe("valuesAt", () => {
     expect(valuesAt(rec, "m[].v")).toEqual([1, 2]);
     expect(valuesAt(rec, "missing.x")).toEqual([undefined]);
     expect(valuesAt(rec, "missing[].x")).toEqual([]);
+    expect(valuesAt({ matrix: [[1, 2], [3]] }, "matrix[][]")).toEqual([1, 2, 3]);
+    expect(valuesAt([{ a: 1 }, { a: 2 }], "[].a")).toEqual([1, 2]);
   });
   it("never reads prototype members", () => {
     expect(valuesAt({}, "constructor")).toEqual([undefined]);

@@ -10,12 +10,21 @@ export type PathSegment = { key: string; each: boolean };
 /** At most this many values are collected for one path of one record (arrays of arrays multiply). */
 export const MAX_VALUES_PER_PATH = 10_000;
 
+/** "cells[].rsrp" -> cells(each), rsrp; "matrix[][]" -> matrix(each), (each): nested arrays. */
 export function parsePath(path: string): PathSegment[] {
   if (path === "") return [];
-  return path.split(".").map((part) => {
-    const each = part.endsWith("[]");
-    return { key: each ? part.slice(0, -2) : part, each };
-  });
+  const out: PathSegment[] = [];
+  for (const part of path.split(".")) {
+    let key = part;
+    let depth = 0;
+    while (key.endsWith("[]")) {
+      key = key.slice(0, -2);
+      depth += 1;
+    }
+    out.push({ key, each: depth > 0 });
+    for (let i = 1; i < depth; i++) out.push({ key: "", each: true });
+  }
+  return out;
 }
 
 /** Whether a property name can appear in a path without ambiguity. */
