@@ -7,7 +7,7 @@ import { z } from "zod";
 export const schemaFormatSchema = z.enum(["json-schema", "avro"]);
 
 const ruleBase = {
-  id: z.string().trim().min(1, "rule id is required").max(64).regex(/^[A-Za-z0-9_.-]+$/, "rule id may use letters, digits, _ . -"),
+  id: z.string().trim().min(1, "rule id is required").max(200).regex(/^[A-Za-z0-9_.:[\]-]+$/, "rule id may use letters, digits and _ . : - [ ]"),
   field: z.string().trim().max(500),
   description: z.string().max(1000).optional(),
 };

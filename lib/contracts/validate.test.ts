@@ -191,6 +191,11 @@ describe("quality rules", () => {
     expect(v({ n: "1" })).toEqual({ ok: false, reasons: ["rule e (enum): n is not one of 1, 2"] });
   });
 
+  it("accepts rule ids derived from field paths", () => {
+    const v = compileContract({ schemaFormat: "json-schema", schema: {}, qualityRules: [rule("neighbours[].rsrp-range", "range", "neighbours[].rsrp", { min: -140 })] });
+    expect(v({ neighbours: [{ rsrp: -150 }] })).toEqual({ ok: false, reasons: ["rule neighbours[].rsrp-range (range): neighbours[].rsrp is below the minimum -140"] });
+  });
+
   it("refuses unsafe or malformed rules at compile time", () => {
     const bad = (r: unknown) => () => compileContract({ schemaFormat: "json-schema", schema: {}, qualityRules: [r] });
     expect(bad(rule("p", "pattern", "x", { pattern: "(a+)+" }))).toThrow(/nested quantifiers/);
