@@ -20,6 +20,13 @@ import { inspectBatch, OFF_BASE_OFFSET, OFF_LEADER_EPOCH, type BatchInfo } from 
 const INDEX_ENTRY = 32;
 /** Recently appended batches kept in memory per partition, so consumers that keep up never touch the disk. */
 const TAIL_CACHE_BYTES = 8 * 1024 * 1024;
+/**
+ * All partitions together: past this, an appending partition gives up its own oldest cached
+ * batches, so a topic with many partitions cannot hold partitions × 8 MiB.
+ */
+const TOTAL_CACHE_BYTES = 256 * 1024 * 1024;
+/** Process-wide (every broker in the process shares the budget). */
+let totalCached = 0;
 const LOG_START_FILE = "log-start-offset";
 
 export interface ReadResult {
@@ -202,6 +209,7 @@ export class PartitionLog {
     this.fillIndexEntry(entry, 0, seg, seg.count - 1);
     fs.writeSync(seg.indexFd, entry);
     this.cachedBytes += info.size;
+    totalCached += info.size;
     this.trimCache();
     for (const w of this.waiters) w();
     return base;
@@ -213,7 +221,7 @@ export class PartitionLog {
   }
 
   private trimCache(): void {
-    while (this.cachedBytes > TAIL_CACHE_BYTES) {
+    while (this.cachedBytes > TAIL_CACHE_BYTES || (totalCached > TOTAL_CACHE_BYTES && this.cachedBytes > 0)) {
       const seg = this.segments[this.cacheCursor.seg];
       if (!seg) return;
       if (this.cacheCursor.idx >= seg.count) {
@@ -224,6 +232,7 @@ export class PartitionLog {
       const b = seg.cache[this.cacheCursor.idx];
       if (b) {
         this.cachedBytes -= b.length;
+        totalCached -= b.length;
         seg.cache[this.cacheCursor.idx] = null;
       }
       this.cacheCursor.idx++;
@@ -360,7 +369,11 @@ export class PartitionLog {
 
   private dropFirstSegment(): void {
     const seg = this.segments.shift()!;
-    for (const b of seg.cache) if (b) this.cachedBytes -= b.length;
+    for (const b of seg.cache) {
+      if (!b) continue;
+      this.cachedBytes -= b.length;
+      totalCached -= b.length;
+    }
     this.cacheCursor = { seg: Math.max(0, this.cacheCursor.seg - 1), idx: this.cacheCursor.seg === 0 ? 0 : this.cacheCursor.idx };
     seg.close();
     fs.rmSync(seg.logPath, { force: true });
@@ -378,7 +391,12 @@ export class PartitionLog {
     if (this.closed) return;
     this.closed = true;
     if (flush) this.fsync();
-    for (const s of this.segments) s.close();
+    totalCached -= this.cachedBytes;
+    this.cachedBytes = 0;
+    for (const s of this.segments) {
+      s.cache.fill(null);
+      s.close();
+    }
     for (const w of this.waiters) w();
     this.waiters.clear();
   }
