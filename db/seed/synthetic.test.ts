@@ -1,6 +1,8 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { contractVersions, dataProducts, maskingTiers, plans } from "@/db/schema";
+import { compileRules } from "@/lib/contracts";
+import { validateTierRules } from "@/lib/masking";
 import { createTestDatabase } from "@/lib/testing/db";
 import { buildSyntheticProducts, generateSyntheticProducts, listSyntheticSlugs } from "./synthetic";
 import type { ContractField, MaskRule } from "./types";
@@ -62,6 +64,16 @@ describe("generateSyntheticProducts", () => {
       }
     }
     expect(checkedPii).toBeGreaterThan(0);
+
+    // What the router will compile: quality rules and tier policies pass the engines' own checks.
+    const products = await first.db.select({ id: dataProducts.id }).from(dataProducts).orderBy(dataProducts.slug).limit(100);
+    for (const { id } of products) {
+      const [contract] = await first.db.select().from(contractVersions).where(sql`${contractVersions.productId} = ${id}`);
+      expect(() => compileRules(contract.qualityRules as unknown[])).not.toThrow();
+      const tiers = await first.db.select().from(maskingTiers).where(sql`${maskingTiers.productId} = ${id}`);
+      const issues = validateTierRules(contract.fields as never, tiers.map((x) => ({ name: x.name, fullAccess: x.fullAccess, rules: x.rules })) as never);
+      expect(issues).toEqual([]);
+    }
   });
 
   it("skips products that already exist when re-run with the same seed", async () => {

@@ -5,7 +5,7 @@ import { runMigrations } from "@/db/migrate";
 import { DEMO_LOGINS, DEMO_PASSWORD, seedDemoWorld } from "@/db/seed/demo";
 import { childEnv, env } from "@/lib/env";
 import { openDatabase, type LocalDatabase } from "@/lib/launcher/database";
-import { ensureAuthSecret, generatePassword, waitForPort } from "@/lib/launcher/ready";
+import { canConnect, ensureAuthSecret, generatePassword, waitForPort } from "@/lib/launcher/ready";
 import { Supervisor } from "@/lib/launcher/supervisor";
 
 /**
@@ -70,6 +70,17 @@ export function runLauncher(mode: LaunchMode): void {
 
   async function main(): Promise<void> {
     log(`mode: ${mode}, data directory: ${path.resolve(e.DATA_DIR)}`);
+    // Waiting for a port proves nothing if something else already listens there.
+    const ports: [string, number, boolean][] = [
+      ["PORT", e.PORT, true],
+      ["BROKER_PORT", e.BROKER_PORT, e.kafkaEmbedded],
+      ["EMBEDDED_PG_PORT", e.EMBEDDED_PG_PORT, e.databaseEmbedded],
+    ];
+    for (const [name, port, needed] of ports) {
+      if (needed && (await canConnect("127.0.0.1", port))) {
+        throw new Error(`port ${port} (${name}) is already in use: is another instance running? Set ${name} to use another port.`);
+      }
+    }
 
     database = await openDatabase(e, (line) => sup.log("db", line));
     if (!database.embedded) sup.log("db", `using DATABASE_URL (${new URL(database.url).host})`);
