@@ -84,9 +84,32 @@ class Segment {
     return lo;
   }
 
+  /**
+   * Only the active segment keeps its files open; older ones are opened per read, so descriptors
+   * do not grow with the number of segments.
+   */
+  release(): void {
+    if (this.logFd >= 0) fs.closeSync(this.logFd);
+    if (this.indexFd >= 0) fs.closeSync(this.indexFd);
+    this.logFd = -1;
+    this.indexFd = -1;
+  }
+
+  readAt(buf: Buffer, length: number, position: number): void {
+    if (this.logFd >= 0) {
+      fs.readSync(this.logFd, buf, 0, length, position);
+      return;
+    }
+    const fd = fs.openSync(this.logPath, "r");
+    try {
+      fs.readSync(fd, buf, 0, length, position);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
   close(): void {
-    fs.closeSync(this.logFd);
-    fs.closeSync(this.indexFd);
+    this.release();
   }
 }
 
@@ -130,7 +153,10 @@ export class PartitionLog {
       .filter((f) => /^\d{20}\.log$/.test(f))
       .map((f) => Number(f.slice(0, 20)))
       .sort((a, b) => a - b);
-    for (const base of bases) this.segments.push(this.openSegment(base, true));
+    for (const base of bases) {
+      this.segments[this.segments.length - 1]?.release();
+      this.segments.push(this.openSegment(base, true));
+    }
     if (this.segments.length === 0) this.segments.push(this.openSegment(0, false));
     const startFile = path.join(this.dir, LOG_START_FILE);
     const persisted = fs.existsSync(startFile) ? Number(fs.readFileSync(startFile, "utf8")) : 0;
@@ -240,6 +266,9 @@ export class PartitionLog {
   }
 
   private roll(): void {
+    // A finished segment is flushed once; it is never written again.
+    this.fsync();
+    this.active.release();
     this.segments.push(this.openSegment(this.highWatermark, false));
   }
 
@@ -260,7 +289,7 @@ export class PartitionLog {
       const flushRun = (end: number) => {
         if (runStart < 0) return;
         const buf = Buffer.allocUnsafe(runBytes);
-        fs.readSync(seg.logFd, buf, 0, runBytes, seg.positions[runStart]);
+        seg.readAt(buf, runBytes, seg.positions[runStart]);
         out.chunks.push(buf);
         runStart = -1;
         runBytes = 0;
