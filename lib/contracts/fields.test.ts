@@ -152,6 +152,16 @@ describe("suggestPii", () => {
     ["postcode", "quasi"],
     ["diagnosis_code", "sensitive"],
     ["monthly_income", "sensitive"],
+    ["customer.id", "direct"],
+    ["trader_id", "direct"],
+    ["counterparty.number", "direct"],
+    ["activation.override_by", "direct"],
+    ["sim.iccid_previous", "direct"],
+    ["meter.id", "quasi"],
+    ["usage.serving_cell_id", "quasi"],
+    ["interaction.agent_notes", "sensitive"],
+    ["order.number", "none"],
+    ["cell.id", "none"],
     ["cell.name", "none"],
     ["rsrp", "none"],
     ["cells[].pci", "none"],
@@ -167,7 +177,7 @@ describe("suggestPii", () => {
     expect(suggestPii("acct", ["NL91ABNA0417164300", "DE89 3704 0044 0532 0130 00"]).reason).toMatch(/IBAN/);
     expect(suggestPii("ref", ["4111 1111 1111 1111", "5500-0000-0000-0004"]).reason).toMatch(/Luhn/);
     expect(suggestPii("peer", ["10.0.0.1", "192.168.1.20"]).category).toBe("quasi");
-    expect(suggestPii("note", ["hello", "world"]).category).toBe("none");
+    expect(suggestPii("label", ["hello", "world"]).category).toBe("none");
   });
 
   it("needs most values to match, and prefers the more protective category", () => {

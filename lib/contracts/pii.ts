@@ -25,6 +25,7 @@ const NAME_RULES: NameRule[] = [
   { tokens: [["email"], ["e", "mail"], ["mail"], ["email", "address"]], category: "direct", reason: "an email address identifies a person" },
   { tokens: [["imsi"], ["supi"], ["suci"]], category: "direct", reason: "an IMSI/SUPI identifies a SIM subscription" },
   { tokens: [["imei"], ["imeisv"], ["pei"]], category: "direct", reason: "an IMEI identifies a personal device" },
+  { tokens: [["iccid"]], category: "direct", reason: "an ICCID identifies a SIM card and its subscriber" },
   { tokens: [["iban"], ["bic", "iban"], ["account", "number"], ["bank", "account"]], category: "direct", reason: "a bank account number identifies its holder" },
   { tokens: [["pan"], ["card", "number"], ["cc", "number"], ["credit", "card"], ["ccnum"]], category: "direct", reason: "a payment card number identifies its holder (PCI DSS)" },
   { tokens: [["ssn"], ["passport"], ["national", "id"], ["tax", "id"], ["bsn"], ["nino"], ["driver", "license"], ["drivers", "license"]], category: "direct", reason: "a national or government id identifies a person" },
@@ -35,14 +36,22 @@ const NAME_RULES: NameRule[] = [
   { tokens: [["lat"], ["lon"], ["lng"], ["latitude"], ["longitude"], ["geo"], ["geohash"], ["coordinates"], ["location"], ["gps"]], category: "quasi", reason: "a precise location can single out a person's home or workplace" },
   { tokens: [["ip"], ["ip", "address"], ["ipv4"], ["ipv6"], ["ipaddress"], ["mac"], ["mac", "address"], ["user", "agent"]], category: "quasi", reason: "network addresses identify a device and its user indirectly" },
   { tokens: [["gender"], ["sex"], ["age"], ["nationality"]], category: "quasi", reason: "a demographic attribute narrows a person down in combination" },
-  { tokens: [["customer", "id"], ["subscriber", "id"], ["user", "id"], ["account", "id"], ["person", "id"], ["contract", "id"], ["device", "id"], ["username"], ["user", "name"], ["login"]], category: "quasi", reason: "a pseudonymous id of a person links records back to them" },
+  { tokens: [["username"], ["user", "name"], ["login"], ["created", "by"], ["updated", "by"], ["approved", "by"], ["override", "by"], ["changed", "by"], ["modified", "by"]], category: "direct", reason: "a user name identifies the person who acted" },
+  { tokens: [["account", "id"], ["contract", "id"], ["device", "id"], ["meter", "id"], ["mpan"], ["serving", "cell"]], category: "quasi", reason: "an account, device, meter or serving-cell id links records back to a person or place" },
   { tokens: [["health"], ["diagnosis"], ["medical"], ["disability"], ["religion"], ["ethnicity"], ["ethnic"], ["race"], ["sexual"], ["political"], ["union", "member"], ["biometric"], ["genetic"]], category: "sensitive", reason: "special-category personal data (GDPR art. 9)" },
   { tokens: [["salary"], ["income"], ["credit", "score"], ["debt"], ["balance"], ["wage"]], category: "sensitive", reason: "financial situation of a person" },
   { tokens: [["password"], ["passwd"], ["secret"], ["pin"], ["cvv"], ["cvc"], ["token"], ["api", "key"]], category: "sensitive", reason: "a credential or secret" },
+  { tokens: [["notes"], ["note"], ["comment"], ["comments"], ["remittance"], ["memo"], ["free", "text"]], category: "sensitive", reason: "free text may carry personal or special-category data" },
+  { tokens: [["typology"], ["suspicion"], ["criminal"], ["offence"], ["offense"], ["conviction"]], category: "sensitive", reason: "suspected or proven offences (GDPR art. 10)" },
 ];
 
 /** Words that make a bare "name" field a person's name rather than a cell's or a product's. */
-const PERSON_CONTEXT = new Set(["customer", "subscriber", "user", "person", "holder", "cardholder", "contact", "employee", "patient", "owner", "caller", "callee", "recipient", "sender", "payer", "payee", "driver", "passenger", "member", "client"]);
+const PERSON_CONTEXT = new Set([
+  "customer", "subscriber", "user", "person", "holder", "cardholder", "contact", "employee", "patient", "owner", "caller", "callee",
+  "recipient", "sender", "payer", "payee", "driver", "passenger", "member", "client", "trader", "analyst", "agent", "counterparty", "party",
+]);
+/** Leaf words that identify whoever the context names: customer.id, trader_id, counterparty.number, payer.name. */
+const PERSON_LEAVES = new Set(["name", "id", "number", "msisdn"]);
 
 /** Splits "subscriberMSISDN_hash" into ["subscriber", "msisdn", "hash"]. */
 export function nameTokens(name: string): string[] {
@@ -67,15 +76,22 @@ function fromName(path: string): PiiSuggestion | null {
   const leaf = segments.at(-1) ?? "";
   const tokens = nameTokens(leaf);
   let best: PiiSuggestion | null = null;
+  // A rule matches anywhere in the leaf name, or as the tail of parent + leaf ("meter.id").
+  const withParent = [...nameTokens(segments.at(-2) ?? ""), ...tokens];
+  const endsWith = (seq: string[]) => seq.length <= withParent.length && seq.every((t, i) => withParent[withParent.length - seq.length + i] === t);
   for (const rule of NAME_RULES) {
     if (best && RANK[rule.category] <= RANK[best.category]) continue;
-    if (rule.tokens.some((seq) => containsSequence(tokens, seq))) best = { category: rule.category, reason: `name '${leaf}': ${rule.reason}` };
+    if (rule.tokens.some((seq) => containsSequence(tokens, seq) || endsWith(seq))) {
+      best = { category: rule.category, reason: `name '${segments.slice(-2).join(".")}': ${rule.reason}` };
+    }
   }
   if (!best || RANK[best.category] < RANK.direct) {
-    // "name" alone: a person's name only when the field or its parent says whose.
-    const context = segments.slice(-2).flatMap(nameTokens);
-    if (tokens.at(-1) === "name" && context.some((t) => PERSON_CONTEXT.has(t))) {
-      best = { category: "direct", reason: `name '${segments.slice(-2).join(".")}': a person's name identifies them` };
+    // "name", "id", "number" alone: a person's only when the field or its parent says whose
+    // (customer.id, trader_id), not for cell.name or order.number.
+    const context = [...nameTokens(segments.at(-2) ?? ""), ...tokens.slice(0, -1)];
+    const last = tokens.at(-1) ?? "";
+    if (PERSON_LEAVES.has(last) && context.some((t) => PERSON_CONTEXT.has(t))) {
+      best = { category: "direct", reason: `name '${segments.slice(-2).join(".")}': the ${last} of a person identifies them` };
     }
   }
   return best;
