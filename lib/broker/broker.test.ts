@@ -75,6 +75,17 @@ describe("kafkajs produce and consume", () => {
     for (const seq of byKey.values()) expect(seq).toEqual([...seq].sort((a, b) => a - b));
   });
 
+  it("appends acks=0 produces without answering them", async () => {
+    await admin.createTopics({ topics: [{ topic: "fire-and-forget" }] });
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: "fire-and-forget", acks: 0, messages: [{ value: "a" }, { value: "b" }] });
+    await producer.send({ topic: "fire-and-forget", acks: 1, messages: [{ value: "c" }] });
+    await producer.disconnect();
+    const offs = await admin.fetchTopicOffsets("fire-and-forget");
+    expect(offs[0].high).toBe("3");
+  });
+
   it("refuses produce to a topic that does not exist (auto-create is off)", async () => {
     const producer = kafka.producer({ retry: { retries: 1, initialRetryTime: 50 } });
     await producer.connect();
