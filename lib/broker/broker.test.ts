@@ -166,3 +166,20 @@ describe("fetch long poll, idempotence, timestamps, retention", () => {
   });
 });
 
+
+describe("auto-creation (off by default)", () => {
+  it("creates a missing topic from Metadata when the broker allows it and the client asks", async () => {
+    const auto = await startTestBroker({ autoCreateTopics: true, defaultPartitions: 3 });
+    const k = kafkaFor(auto.bootstrap);
+    const producer = k.producer({ allowAutoTopicCreation: true });
+    await producer.connect();
+    await producer.send({ topic: "born-on-write", messages: [{ value: "x" }] });
+    await producer.disconnect();
+    const a = k.admin();
+    await a.connect();
+    const md = await a.fetchTopicMetadata({ topics: ["born-on-write"] });
+    expect(md.topics[0].partitions).toHaveLength(3);
+    await a.disconnect();
+    await auto.cleanup();
+  });
+});
