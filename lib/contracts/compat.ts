@@ -31,7 +31,7 @@ import { parseAvroSchema, describeAvroType, type AvroField, type AvroType } from
 import { resolveLocalRef } from "./fields";
 import { joinPath } from "./paths";
 import type { Bump } from "./semver";
-import { isPlainObject, type JsonObject, type SchemaFormat } from "./types";
+import { isPlainObject, setOwn, type JsonObject, type SchemaFormat } from "./types";
 
 export type CompatibilityMode = "backward" | "forward" | "full" | "none";
 
@@ -152,7 +152,7 @@ function sortDeep(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortDeep);
   if (!isPlainObject(v)) return v;
   const o: JsonObject = {};
-  for (const k of Object.keys(v).sort()) o[k] = sortDeep(v[k]);
+  for (const k of Object.keys(v).sort()) setOwn(o, k, sortDeep(v[k]));
   return o;
 }
 

@@ -108,6 +108,21 @@ describe("inferSchema", () => {
   });
 });
 
+describe("inferSchema with hostile keys", () => {
+  it("keeps __proto__ and constructor as ordinary properties and pollutes nothing", () => {
+    const sample = JSON.parse('{"__proto__": {"polluted": 1}, "constructor": "x", "a": 1}');
+    const { schema } = inferSchema([sample]);
+    const props = schema.properties as Record<string, unknown>;
+    expect(Object.keys(props)).toEqual(["__proto__", "a", "constructor"]);
+    expect(Object.getPrototypeOf(props)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    const ajv = new Ajv2020({ strict: false, allowUnionTypes: true });
+    addFormats(ajv);
+    expect(ajv.validate(schema, sample)).toBe(true);
+    expect(ajv.validate(schema, { a: 1, constructor: 5 })).toBe(false);
+  });
+});
+
 describe("inferSchemaFromMessages", () => {
   it("says so when no message is JSON", () => {
     const r = inferSchemaFromMessages([new Uint8Array([0, 1, 2, 0xff]), "not json", null]);

@@ -21,7 +21,7 @@
  * (the schema stays open, so samples still validate) with a warning.
  */
 import { matchesFormat, INFERRED_FORMATS, type InferredFormat } from "./formats";
-import { isPlainObject, type JsonObject } from "./types";
+import { isPlainObject, ownValue, setOwn, type JsonObject } from "./types";
 
 export const ENUM_MIN_OBSERVATIONS = 10;
 export const ENUM_MAX_VALUES = 10;
@@ -109,7 +109,7 @@ function observe(node: Node, v: unknown, depth: number, budget: Budget): void {
       node.props.set(key, p);
     }
     p.present += 1;
-    observe(p.node, (v as JsonObject)[key], depth + 1, budget);
+    observe(p.node, ownValue(v as JsonObject, key), depth + 1, budget);
   }
 }
 
@@ -146,7 +146,7 @@ function toSchema(node: Node): JsonObject {
     const required: string[] = [];
     for (const key of [...node.props.keys()].sort()) {
       const p = node.props.get(key)!;
-      properties[key] = toSchema(p.node);
+      setOwn(properties, key, toSchema(p.node));
       if (p.present === node.objects) required.push(key);
     }
     out.properties = properties;
@@ -173,7 +173,7 @@ export function sortKeysDeep(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeysDeep);
   if (!isPlainObject(v)) return v;
   const out: JsonObject = {};
-  for (const k of Object.keys(v).sort()) out[k] = sortKeysDeep(v[k]);
+  for (const k of Object.keys(v).sort()) setOwn(out, k, sortKeysDeep(v[k]));
   return out;
 }
 

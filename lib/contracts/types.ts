@@ -57,3 +57,11 @@ export function isPlainObject(v: unknown): v is JsonObject {
 export function ownValue(obj: JsonObject, key: string): unknown {
   return Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : undefined;
 }
+
+/**
+ * Sets an own enumerable property even for the key "__proto__", which plain assignment would
+ * turn into a prototype change (samples and schemas are owner data and may carry that key).
+ */
+export function setOwn(obj: JsonObject, key: string, value: unknown): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+}
