@@ -35,6 +35,8 @@ export interface BrokerConfig {
   retentionBytes: number;
   segmentBytes: number;
   maxMessageBytes: number;
+  /** Offsets of a group without members expire this long after its newest commit (Kafka: 7 days). */
+  offsetsRetentionMs: number;
   /** How often retention runs. */
   retentionCheckIntervalMs: number;
   /**
@@ -84,6 +86,7 @@ export function resolveConfig(o: BrokerOptions): BrokerConfig {
     segmentBytes: 64 * 1024 * 1024,
     maxMessageBytes: 1024 * 1024 + 12,
     retentionCheckIntervalMs: 30_000,
+    offsetsRetentionMs: 7 * 24 * 3600_000,
     fsyncOnAck: false,
     plugins: [],
     log: consoleLogger,

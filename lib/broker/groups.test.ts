@@ -88,4 +88,14 @@ describe("consumer groups", () => {
     await waitFor(() => coordinator.describe("expiry").groupState === "Empty", 9_000, "session expiry");
     expect(coordinator.heartbeat("expiry", 1, first.memberId)).toBe(25);
   }, 15_000);
+
+  it("expires the offsets of a group without members after the offsets retention", async () => {
+    const coordinator = broker.core.groups;
+    await admin.createTopics({ topics: [{ topic: "old-offsets" }] });
+    expect(coordinator.commit("idle-group", -1, "", [{ topic: "old-offsets", partition: 0, value: { offset: 5, leaderEpoch: -1, metadata: null, commitTimestamp: 1_000 } }])).toBe(0);
+    expect(coordinator.expireOffsets(2_000, 5_000)).toEqual([]);
+    expect(coordinator.committed("idle-group", "old-offsets", 0)?.offset).toBe(5);
+    expect(coordinator.expireOffsets(10_000, 5_000)).toContain("idle-group");
+    expect(coordinator.committed("idle-group", "old-offsets", 0)).toBeUndefined();
+  });
 });

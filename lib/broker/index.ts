@@ -65,7 +65,9 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
 
   const retention = setInterval(() => {
     try {
-      topics.applyRetention(Date.now());
+      const now = Date.now();
+      topics.applyRetention(now);
+      for (const g of groups.expireOffsets(now, config.offsetsRetentionMs)) config.log.info(`offsets of empty group ${g} expired`);
     } catch (err) {
       config.log.error(`retention: ${(err as Error).message}`);
     }

@@ -434,6 +434,25 @@ export class GroupCoordinator {
     return 0;
   }
 
+  /**
+   * Kafka's offsets.retention (KIP-211): a group with no members whose newest commit is older
+   * than `retentionMs` loses its offsets. (Kafka counts from when the group became empty; the
+   * newest commit is the closest thing kept here, and is never later than that moment.)
+   */
+  expireOffsets(now: number, retentionMs: number): string[] {
+    const expired: string[] = [];
+    for (const group of this.offsets.groups()) {
+      const g = this.groups.get(group);
+      if (g && (g.members.size > 0 || g.pending.size > 0)) continue;
+      if (this.offsets.newestCommit(group) >= now - retentionMs) continue;
+      g?.shutdown();
+      this.groups.delete(group);
+      this.offsets.deleteGroup(group);
+      expired.push(group);
+    }
+    return expired;
+  }
+
   forgetTopic(topic: string): void {
     this.offsets.deleteTopic(topic);
   }

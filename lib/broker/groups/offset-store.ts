@@ -72,6 +72,13 @@ export class OffsetStore {
     this.persist(group);
   }
 
+  /** The most recent commit time of a group's offsets, or -1. */
+  newestCommit(group: string): number {
+    let newest = -1;
+    for (const parts of this.byGroup.get(group)?.values() ?? []) for (const v of parts.values()) newest = Math.max(newest, v.commitTimestamp);
+    return newest;
+  }
+
   deleteGroup(group: string): void {
     this.byGroup.delete(group);
     this.protocolTypes.delete(group);
