@@ -8,7 +8,7 @@
 import { parseAvroSchema, isAvroNullable, type AvroType } from "./avro";
 import { isAddressableName, joinPath, valuesAt } from "./paths";
 import { suggestPii } from "./pii";
-import { isPlainObject, type ContractField, type JsonObject, type SchemaFormat } from "./types";
+import { isPlainObject, type ContractField, type SchemaFormat } from "./types";
 
 export { suggestPii, type PiiSuggestion } from "./pii";
 
@@ -235,7 +235,7 @@ function flattenAvroType(t: AvroType, path: string, seen: string[], emit: Emit, 
 }
 
 export function flattenAvroSchema(schema: unknown): ContractField[] {
-  const t = typeof schema === "object" && schema !== null && "kind" in schema ? (schema as AvroType) : parseAvroSchema(schema);
+  const t = parseAvroSchema(schema);
   const { fields, emit } = collector();
   if (t.kind !== "record") {
     const info = avroTypeName(t);
@@ -282,5 +282,3 @@ export function buildFieldList(
 export function fieldsByPath(fields: readonly ContractField[]): Map<string, ContractField> {
   return new Map(fields.map((f) => [f.path, f]));
 }
-
-export type { JsonObject };
