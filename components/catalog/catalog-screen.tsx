@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { Alert, EmptyState, Pagination } from "@/components/ui";
-import { FACET_SAMPLE } from "@/lib/catalog/queries";
+import { FACET_SAMPLE, SUGGESTION_COUNT_CAP } from "@/lib/catalog/queries";
 import { catalogParamsToSearch } from "@/lib/catalog/schemas";
 import type { CatalogView } from "@/lib/catalog/service";
 import { ActiveFilters } from "./active-filters";
@@ -98,7 +98,7 @@ export function CatalogScreen({ view, signedIn }: { view: CatalogView; signedIn:
                     <Link href={catalogHref(params, { q: suggestion.q })} className="font-semibold text-brand-700 underline underline-offset-2">
                       {suggestion.q}
                     </Link>
-                    ? ({suggestion.total.toLocaleString("en")} {suggestion.total === 1 ? "product" : "products"})
+                    ? ({suggestion.total >= SUGGESTION_COUNT_CAP ? `${SUGGESTION_COUNT_CAP}+` : suggestion.total} {suggestion.total === 1 ? "product" : "products"})
                   </p>
                 ) : (
                   <p>Try fewer or different words: product names, tags, domains or field names such as “msisdn” all work.</p>

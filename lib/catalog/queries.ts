@@ -2,6 +2,7 @@ import { and, asc, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { contractVersions, dataProducts, maskingTiers, organizations, plans, teams } from "@/db/schema";
 import {
+  MAX_PAGE,
   PAGE_SIZE,
   tokenizeQuery,
   type ApprovalMode,
@@ -78,6 +79,7 @@ export const FACET_SAMPLE = 500;
 const NAME_TSV = sql`(to_tsvector('simple'::regconfig, p.name) || to_tsvector('english'::regconfig, p.name))`;
 const FACET_LIMIT = 30;
 const SUGGEST_SIMILARITY = 0.2;
+export const SUGGESTION_COUNT_CAP = 100;
 
 const list = (values: readonly string[]) => sql.join(values.map((v) => sql`${v}`), sql`, `);
 /** Values compared as the column's enum type, so the planner uses its statistics (a ::text cast hides them). */
@@ -282,8 +284,13 @@ export async function searchCatalog(db: Db, p: CatalogParams, viewer: CatalogVie
     totalIsEstimate,
     page: p.page,
     pageSize: PAGE_SIZE,
-    pageCount: Math.max(1, Math.ceil(total / PAGE_SIZE)),
+    pageCount: pageCountFor(total),
   };
+}
+
+/** Pages beyond MAX_PAGE are not offered (the URL parser caps `page` there too). */
+export function pageCountFor(total: number): number {
+  return Math.min(MAX_PAGE, Math.max(1, Math.ceil(total / PAGE_SIZE)));
 }
 
 /** Two significant digits: an estimate shown as 48,213 would claim a precision it does not have. */
@@ -458,7 +465,8 @@ export async function suggestCatalogQuery(db: Db, p: CatalogParams, viewer: Cata
   const corrected = [...rows].map((r) => r.best ?? r.input);
   if (corrected.every((c, i) => c === terms[i])) return null;
   const q = corrected.join(" ");
-  const total = await countCatalog(db, { ...p, q, page: 1 }, viewer);
+  // Counting stops at SUGGESTION_COUNT_CAP: the link only needs to be worth following.
+  const total = await countCatalog(db, { ...p, q, page: 1 }, viewer, SUGGESTION_COUNT_CAP);
   return total > 0 ? { q, total } : null;
 }
 

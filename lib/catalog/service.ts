@@ -3,6 +3,7 @@ import {
   catalogFacets,
   estimateCatalogMatches,
   getCatalogProduct,
+  pageCountFor,
   searchCatalog,
   suggestCatalogQuery,
   type CatalogFacets,
@@ -53,7 +54,7 @@ export async function loadCatalogView(
   // Unfiltered, the (cached, exact) facet counts give the exact total: every product has exactly one classification.
   if (!hasFilters(params) && results.totalIsEstimate) {
     const total = facets.classifications.reduce((sum, f) => sum + f.count, 0);
-    results = { ...results, total, totalIsEstimate: false, pageCount: Math.max(1, Math.ceil(total / results.pageSize)) };
+    results = { ...results, total, totalIsEstimate: false, pageCount: pageCountFor(total) };
   }
   // A page past the end (stale link after products were removed) shows the last page instead.
   if (firstResults.items.length === 0 && firstResults.total > 0 && params.page > firstResults.pageCount) {
