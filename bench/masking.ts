@@ -8,6 +8,7 @@
  *
  * Writes bench/results/masking.json.
  */
+import { cpus, loadavg } from "node:os";
 import { compileMaskingPolicy, deriveProductKey, type MaskFn, type MaskingField } from "@/lib/masking";
 import { formatTable, round, writeResults } from "./lib/stats";
 
@@ -199,6 +200,7 @@ function compileTier(tier: (typeof tiers)[number], key: Buffer): MaskFn {
 }
 
 async function main() {
+  const loadBefore = round(loadavg()[0], 2);
   const key = deriveProductKey("bench-master-secret-0123456789abcdef", "bench-product", 1);
   const r = rng(42);
   const sources = Array.from({ length: RECORDS }, (_, i) => makeRecord(r, i));
@@ -258,13 +260,20 @@ async function main() {
   const baseline = results[0].recordsPerSec;
   const rows: (string | number)[][] = [["case", "records/s", "MB/s in", "vs baseline"]];
   for (const res of results) rows.push([res.name, res.recordsPerSec, res.mbPerSec, round(res.recordsPerSec / baseline, 2)]);
-  console.log(`\nMasking engine, ${RECORDS} distinct records of ~${avgBytes} bytes, ${ROUNDS} x ${SECONDS}s per case, median (node ${process.version})\n`);
+  console.log(
+    `\nMasking engine, ${RECORDS} distinct records of ~${avgBytes} bytes, ${ROUNDS} x ${SECONDS}s per case, median ` +
+      `(node ${process.version}, ${cpus().length} cpus, load ${loadBefore} -> ${round(loadavg()[0], 2)})\n`,
+  );
   console.log(formatTable(rows));
   console.log("\nMask only (already parsed, not stringified):");
   console.log(formatTable([["tier", "records/s"], ...maskOnly.map((m) => [m.tier, m.records_per_sec])]));
 
   const file = await writeResults("masking", {
     node: process.version,
+    cpus: cpus().length,
+    // Other processes share the machine; ratios hold up under load better than absolute rates.
+    load_average_1m_before: loadBefore,
+    load_average_1m_after: round(loadavg()[0], 2),
     record_bytes_avg: avgBytes,
     contract_fields: fields.length,
     seconds_per_round: SECONDS,

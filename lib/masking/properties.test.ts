@@ -339,10 +339,13 @@ describe("masking properties", () => {
           const byKeyB = valuesAtLeaves(contract, rb.value);
           const keyed = new Set(Object.entries(rules).filter(([, r]) => ["hash", "tokenize"].includes((r as { strategy: string }).strategy)).map(([p]) => p));
           byKeyA.forEach((x, i) => {
-            // A preserved-format token of "" is "" under any key: there is nothing to replace.
-            if (keyed.has(x.path) && x.value !== "") expect(byKeyB[i].value).not.toEqual(x.value);
-            else if (keyed.has(x.path)) expect(byKeyB[i].value).toBe("");
-            else expect(byKeyB[i].value).toEqual(x.value);
+            // Preserved-format tokens keep punctuation and spaces and draw each letter from 26
+            // and each digit from 10 choices: "y" has a 1 in 26 chance of the same token under
+            // another key. Only claim a difference with 8+ letters or digits (< 1e-8 by chance).
+            const replaceable = typeof x.value === "string" ? (x.value.match(/[\p{L}\p{N}]/gu) ?? []).length : 0;
+            const preserve = (rules[x.path] as { format?: string } | undefined)?.format === "preserve";
+            if (!keyed.has(x.path)) expect(byKeyB[i].value).toEqual(x.value);
+            else if (!preserve || replaceable >= 8) expect(byKeyB[i].value).not.toEqual(x.value);
           });
         }
       }),
