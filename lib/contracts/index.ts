@@ -7,6 +7,7 @@ export * from "./semver";
 export { inferSchema, inferSchemaFromMessages, parseSamples, sortKeysDeep, type InferResult, type InferFromMessagesResult, type RawMessage } from "./infer";
 export { flattenSchema, flattenJsonSchema, flattenAvroSchema, buildFieldList, fieldsByPath, suggestPii, SchemaShapeError, type PiiSuggestion } from "./fields";
 export { valuesAt, parsePath } from "./paths";
+export { proposeContract, type Proposal } from "./propose";
 export { parseAvroSchema, AvroSchemaError, type AvroType } from "./avro";
 export { parseExpression, compileExpression, evaluateExpression, expressionFields, ExpressionError } from "./expression";
 export { checkPatternSafety } from "./regex-safety";
