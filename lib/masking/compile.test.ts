@@ -174,7 +174,7 @@ describe("compileMaskingPolicy: policies it refuses", () => {
 
   it("refuses PII kept in clear by a non-full tier, explicitly or by default", () => {
     expect(issuesOf(() => compileMaskingPolicy({ fields, fullAccess: false, rules: {} }))).toEqual([
-      { path: "subscriber.msisdn", message: expect.stringMatching(/personal data \(direct\): tier tier must drop, redact/) },
+      { path: "subscriber.msisdn", message: expect.stringMatching(/personal data \(direct\): tier unnamed must drop, redact/) },
     ]);
     expect(issuesOf(() => compileMaskingPolicy({ fields, fullAccess: false, tier: "public", rules: { "subscriber.msisdn": { strategy: "keep" } } }))).toEqual([
       { path: "subscriber.msisdn", message: expect.stringMatching(/tier public must/) },

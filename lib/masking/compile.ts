@@ -133,7 +133,7 @@ function generate(root: NodePlan): (record: Record<string, unknown>) => Record<s
  * only the output, never closures.
  */
 export function compileMaskingPolicy(input: CompileMaskingPolicyInput): MaskFn {
-  const tierName = input.tier ?? (input.fullAccess ? "full" : "tier");
+  const tierName = input.tier ?? (input.fullAccess ? "full" : "unnamed");
   const tree = analyzeFields(input.fields);
   const { rules, issues: tierIssues } = checkTier(tree, { name: tierName, fullAccess: input.fullAccess, rules: input.rules });
   const issues = [...tree.issues, ...tierIssues];
