@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { compileExpression, evaluateExpression, EXPR_MAX_DEPTH, EXPR_MAX_LENGTH, ExpressionError, expressionFields, parseExpression } from "./expression";
 import { checkPatternSafety, REGEX_MAX_LENGTH } from "./regex-safety";
 
-const rec = { cell: { rsrp: -95.5, rat: "NR" }, status: "ok", count: 3, cells: [{ pci: 7 }], flag: true, nothing: null };
+const rec = { cell: { rsrp: -95.5, rat: "NR" }, status: "ok", count: 3, cells: [{ pci: 7 }], flag: true, nothing: null, "event-time": "now", meta: { "x.y": 1 }, true: 2 };
 const NOW = Date.UTC(2026, 10, 22);
 const run = (src: string, r: unknown = rec) => evaluateExpression(parseExpression(src), r, NOW);
 
@@ -26,6 +26,7 @@ describe("expression language", () => {
     ["missing == null", true],
     ["'b' > 'a'", true],
     ["flag", true],
+    ["`event-time` == 'now' && meta.`x.y` == 1 && `true` == 2", true],
   ])("%s -> %s", (src, expected) => {
     expect(run(src)).toBe(expected);
   });
@@ -47,7 +48,7 @@ describe("expression language", () => {
   });
 
   it("rejects syntax errors with a position", () => {
-    for (const bad of ["a ==", "a = 1", "(a", "a b", "1 +* 2", "'open", "foo(1)", "has(1)", "len()", "a.", "a[x]", "a in", "`x`", "a; b", "a => b"]) {
+    for (const bad of ["a ==", "a = 1", "(a", "a b", "1 +* 2", "'open", "foo(1)", "has(1)", "len()", "a.", "a[x]", "a in", "`x", "``", "a; b", "a => b"]) {
       expect(() => parseExpression(bad), bad).toThrow(ExpressionError);
     }
     expect(() => parseExpression("a ==")).toThrow(/position 5/);

@@ -15,6 +15,7 @@
  *   list     := "[" (expr ("," expr)*)? "]"
  *   call     := has(field) | len(expr) | lower(expr) | upper(expr) | abs(expr) | now()
  *   field    := name ("." name | "[" integer "]")*        e.g. cell.rsrp, cells[0].pci
+ *   name     := identifier | `any text but a backtick`   e.g. `event-time`
  *
  * Semantics are strict so a rule never passes by accident: && || ! take booleans; arithmetic and
  * ordering take numbers (ordering also two strings); == compares JSON primitives exactly (a
@@ -56,7 +57,7 @@ export class ExpressionError extends Error {
 type Token =
   | { kind: "num"; value: number; pos: number }
   | { kind: "str"; value: string; pos: number }
-  | { kind: "name"; value: string; pos: number }
+  | { kind: "name"; value: string; pos: number; quoted?: boolean }
   | { kind: "op"; value: string; pos: number }
   | { kind: "end"; pos: number };
 
@@ -98,6 +99,16 @@ function tokenize(src: string): Token[] {
       if (j >= src.length) throw new ExpressionError("unterminated string", i);
       tokens.push({ kind: "str", value, pos: i });
       i = j + 1;
+      continue;
+    }
+    if (c === "`") {
+      // Backticks name a field that is not an identifier: `event-time`, `5g`.
+      const end = src.indexOf("`", i + 1);
+      if (end < 0) throw new ExpressionError("unterminated `field name`", i);
+      const value = src.slice(i + 1, end);
+      if (value === "" || value.length > 200) throw new ExpressionError("a `field name` must have 1 to 200 characters", i);
+      tokens.push({ kind: "name", value, pos: i, quoted: true });
+      i = end + 1;
       continue;
     }
     const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(src.slice(i, i + 200));
@@ -234,6 +245,7 @@ class Parser {
     }
     if (t.kind === "name") {
       this.i++;
+      if (t.quoted) return this.field(t.value);
       if (t.value === "true" || t.value === "false") return { type: "literal", value: t.value === "true" };
       if (t.value === "null") return { type: "literal", value: null };
       if (t.value === "in") throw new ExpressionError("unexpected 'in'", t.pos);
