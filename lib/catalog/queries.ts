@@ -224,7 +224,8 @@ export async function searchCatalog(db: Db, p: CatalogParams, viewer: CatalogVie
   const planFilter = viewer.external ? sql` and pl.external_allowed` : sql``;
   let pageCtes: SQL[];
   if (tsq && p.sort === "relevance") {
-    const pool = Math.max(RANK_CANDIDATES, offset + PAGE_SIZE);
+    // Few matches: rank them all (the bound only guards against a badly wrong estimate).
+    const pool = large ? Math.max(RANK_CANDIDATES, offset + PAGE_SIZE) : Math.max(4 * LARGE_RESULT, offset + PAGE_SIZE);
     pageCtes = [
       candidatesCte("cand", p, viewer, pool, large),
       sql`page as (
