@@ -1,0 +1,49 @@
+import { expect, test } from "@playwright/test";
+import { screenshotPath, storageStatePath } from "./fixtures";
+
+test.use({ storageState: storageStatePath("consumer") });
+
+test("search with a facet filter, open a product and read its schema", async ({ page }) => {
+  await page.goto("/catalog");
+  await expect(page.getByRole("heading", { name: "Data product catalog" })).toBeVisible();
+  await page.screenshot({ path: screenshotPath("catalog"), fullPage: true });
+
+  await page.getByLabel("Search data products").fill("msisdn");
+  await page.getByRole("button", { name: "Search" }).click();
+  await expect(page).toHaveURL(/q=msisdn/);
+  const results = page.locator("#results-heading");
+  await expect(results).toContainText(/result/i);
+
+  // A facet keeps the query and narrows the list; the URL carries both.
+  const filters = page.getByRole("navigation", { name: "Filters" });
+  await filters.getByRole("link", { name: /network/i }).first().click();
+  await expect(page).toHaveURL(/q=msisdn/);
+  await expect(page).toHaveURL(/domain=network/);
+  await expect(page.getByRole("link", { name: "Cell Network Quality KPIs" })).toBeVisible();
+  await expect(page.getByRole("link", { name: /payment events/i })).toHaveCount(0);
+  await page.screenshot({ path: screenshotPath("catalog-filtered"), fullPage: true });
+
+  await page.getByRole("link", { name: "Cell Network Quality KPIs" }).click();
+  await expect(page).toHaveURL(/\/products\/cell-network-kpis/);
+  await expect(page.getByRole("heading", { level: 1, name: "Cell Network Quality KPIs" })).toBeVisible();
+  const schema = page.locator("section#schema");
+  await expect(schema.getByRole("heading", { name: "Schema" })).toBeVisible();
+  await expect(schema).toContainText("event_id");
+  await expect(schema).toContainText(/direct identifier|quasi-identifier|sensitive/i);
+  await expect(page.locator("section#plans")).toContainText(/free|€|\$/i);
+  await page.screenshot({ path: screenshotPath("product"), fullPage: true });
+});
+
+test("a search that finds nothing says so and a hostile query is harmless", async ({ page }) => {
+  await page.goto("/catalog?q=" + encodeURIComponent("zzqxv nothing-matches-this"));
+  await expect(page.getByText(/no (products|results)/i).first()).toBeVisible();
+  const res = await page.goto("/catalog?q=" + encodeURIComponent(`'); drop table users; -- %_\\ "😀`));
+  expect(res?.status()).toBe(200);
+  await expect(page.getByRole("heading", { name: "Data product catalog" })).toBeVisible();
+});
+
+test("an unknown product is a real 404", async ({ page }) => {
+  const res = await page.goto("/products/no-such-product-anywhere");
+  expect(res?.status()).toBe(404);
+  await expect(page.getByRole("link", { name: /catalog/i }).first()).toBeVisible();
+});
