@@ -100,7 +100,7 @@ const producer = kafka.producer({ allowAutoTopicCreation: false });
 await producer.connect();
 
 const gb = (RECORDS * RECORD_BYTES) / 1e9;
-type Phase = { name: string; seconds: number; brokerCpu: number; clientCpu: number };
+type Phase = { name: string; seconds: number; brokerCpu: number; brokerSystem: number; clientCpu: number };
 const phases: Phase[] = [];
 async function measure(name: string, fn: () => Promise<void>): Promise<void> {
   const b0 = await broker.cpu();
@@ -109,7 +109,13 @@ async function measure(name: string, fn: () => Promise<void>): Promise<void> {
   await fn();
   const seconds = (performance.now() - t0) / 1000;
   const b1 = await broker.cpu();
-  phases.push({ name, seconds, brokerCpu: cpuSeconds(b0, b1), clientCpu: cpuSeconds(c0, process.cpuUsage()) });
+  phases.push({
+    name,
+    seconds,
+    brokerCpu: cpuSeconds(b0, b1),
+    brokerSystem: (b1.system - b0.system) / 1e6,
+    clientCpu: cpuSeconds(c0, process.cpuUsage()),
+  });
 }
 
 console.log(`benchmark: ${RECORDS} records of ${RECORD_BYTES} B, batches of ${BATCH}, ${IN_FLIGHT} sends in flight, ${PARTITIONS} partitions`);
@@ -132,6 +138,7 @@ const row = (p: Phase) => ({
   "msgs/s": Math.round(RECORDS / p.seconds),
   "MB/s": +((RECORDS * RECORD_BYTES) / 1e6 / p.seconds).toFixed(1),
   "broker CPU s/GB": +(p.brokerCpu / gb).toFixed(2),
+  "of which kernel": +(p.brokerSystem / gb).toFixed(2),
   "client CPU s/GB": +(p.clientCpu / gb).toFixed(2),
 });
 console.table(phases.map(row));
