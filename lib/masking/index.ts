@@ -5,6 +5,6 @@
 export { compileMaskingPolicy, MaskingPolicyError, type CompileMaskingPolicyInput } from "./compile";
 export { deriveProductKey } from "./keys";
 export { parseFieldPath, MAX_PATH_DEPTH, type PathStep } from "./paths";
-export { analyzeFields, MAX_FIELDS, piiLabel, toFieldErrors, validateTierRules } from "./policy";
+export { analyzeFields, MAX_FIELDS, piiLabel, toFieldErrors, validateTierRules, type FieldNode, type FieldTree } from "./policy";
 export { checkRuleForType, DEFAULT_KEEP_LAST, DEFAULT_REDACTION, parseMaskRule } from "./rules";
 export * from "./types";
