@@ -345,3 +345,19 @@ describe("large results", () => {
     expect(exact.sampled).toBe(false);
   });
 });
+
+describe("long facets", () => {
+  it("keep a selected value with its real count even when it is not among the top values", async () => {
+    const team = await createTeam(db, "Tag Team");
+    for (let i = 0; i < 16; i++) {
+      for (let j = 0; j < 2; j++) {
+        await createProduct(db, { slug: `tagged-${i}-${j}`, name: `Tagged ${i} ${j}`, tags: [`common-${i}`], teamId: team.id });
+      }
+    }
+    await createProduct(db, { slug: "rarely-tagged", name: "Rarely Tagged", tags: ["rare-tag"], teamId: team.id });
+    const f = await catalogFacets(db, params({ tags: ["rare-tag"] }), internal);
+    expect(f.tags.find((t) => t.value === "rare-tag")).toEqual({ value: "rare-tag", label: "rare-tag", count: 1 });
+    const unselected = await catalogFacets(db, params({ teams: [team.slug] }), internal);
+    expect(unselected.tags.find((t) => t.value === "rare-tag")).toBeUndefined();
+  });
+});

@@ -312,17 +312,21 @@ const titleCase = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 type FacetRow = { facet: FacetKey; value: string; label: string | null; n: number };
 
-/** SELECTs over the matched set `m` for the given facets, to be UNION ALLed. */
-function facetSelects(keys: FacetKey[], viewer: CatalogViewer): SQL[] {
+/**
+ * SELECTs over the matched set `m` for the given facets, to be UNION ALLed. Long facets show
+ * their top values, but selected values are always kept so their counts stay visible.
+ */
+function facetSelects(keys: FacetKey[], viewer: CatalogViewer, p: CatalogParams): SQL[] {
   const planFilter = viewer.external ? sql` and pl.external_allowed` : sql``;
+  const selectedFirst = (expr: SQL, values: string[]) => (values.length ? sql`(${expr} in (${list(values)})) desc, ` : sql``);
   const out: SQL[] = [];
   for (const k of keys) {
     if (k === "domains")
-      out.push(sql`(select 'domains' as facet, m.domain as value, null as label, count(*)::int as n from m group by m.domain order by n desc, value limit ${FACET_LIMIT})`);
+      out.push(sql`(select 'domains' as facet, m.domain as value, null as label, count(*)::int as n from m group by m.domain order by ${selectedFirst(sql`m.domain`, p.domains)}n desc, value limit ${FACET_LIMIT + p.domains.length})`);
     if (k === "tags")
-      out.push(sql`(select 'tags' as facet, tag as value, null as label, count(*)::int as n from m cross join unnest(m.tags) as tag group by tag order by n desc, tag limit ${TAG_FACET_LIMIT})`);
+      out.push(sql`(select 'tags' as facet, tag as value, null as label, count(*)::int as n from m cross join unnest(m.tags) as tag group by tag order by ${selectedFirst(sql`tag`, p.tags)}n desc, tag limit ${TAG_FACET_LIMIT + p.tags.length})`);
     if (k === "teams")
-      out.push(sql`(select 'teams' as facet, t.slug as value, t.name as label, c.n from (select m.owner_team_id, count(*)::int as n from m group by 1) c join teams t on t.id = c.owner_team_id order by c.n desc, t.name limit ${FACET_LIMIT})`);
+      out.push(sql`(select 'teams' as facet, t.slug as value, t.name as label, c.n from (select m.owner_team_id, count(*)::int as n from m group by 1) c join teams t on t.id = c.owner_team_id order by ${selectedFirst(sql`t.slug`, p.teams)}c.n desc, t.name limit ${FACET_LIMIT + p.teams.length})`);
     if (k === "classifications")
       out.push(sql`(select 'classifications' as facet, m.classification::text as value, null as label, count(*)::int as n from m group by m.classification)`);
     if (k === "priceModels")
@@ -344,7 +348,7 @@ function facetQuery(p: CatalogParams, tsq: SQL | null, viewer: CatalogViewer, ke
     const limit = sample ? sql` limit ${FACET_SAMPLE}` : sql``;
     ctes = [...src.ctes, sql`m as (select ${cols} from ${src.from} where ${whereFor(q, tsq ? "vector" : null, viewer)}${limit})`];
   }
-  return sql`${withClause(ctes)}${sql.join(facetSelects(keys, viewer), sql` union all `)}`;
+  return sql`${withClause(ctes)}${sql.join(facetSelects(keys, viewer, p), sql` union all `)}`;
 }
 
 // The unfiltered catalog's facets are the same for every visitor and cost a full pass over the
