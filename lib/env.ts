@@ -57,6 +57,13 @@ const EnvSchema = z.object({
     .enum(["1", "0", "true", "false", "yes", "no"])
     .optional()
     .transform((v) => (v === undefined ? undefined : v === "1" || v === "true" || v === "yes")),
+  /**
+   * Demo producers (`npm run dev`): records per second per seeded product, before each product's
+   * own factor (sparse alerts run slower). 0 keeps the worker idle.
+   */
+  DEMO_PRODUCER_RATE: z.coerce.number().min(0).max(1000).default(3),
+  /** Demo producers: share of intentionally bad records, so the router's DLQ has work. */
+  DEMO_PRODUCER_BAD_SHARE: z.coerce.number().min(0).max(1).default(0.02),
   /** Launcher: no ANSI colors in prefixed logs when set to anything non-empty (no-color.org). */
   NO_COLOR: z.string().optional(),
 });

@@ -17,6 +17,8 @@ import { Supervisor } from "@/lib/launcher/supervisor";
 export type LaunchMode = "dev" | "start";
 
 const WORKERS = ["provisioner", "router", "meter", "billing"];
+/** Only `npm run dev` feeds the seeded products with generated traffic. */
+const DEV_WORKERS = ["demo-producers"];
 
 export function runLauncher(mode: LaunchMode): void {
   const e = env();
@@ -150,7 +152,7 @@ export function runLauncher(mode: LaunchMode): void {
       env: childEnv(appEnv),
     });
 
-    for (const worker of WORKERS) {
+    for (const worker of mode === "dev" ? [...WORKERS, ...DEV_WORKERS] : WORKERS) {
       const file = path.join("workers", `${worker}.ts`);
       if (existsSync(file)) sup.start({ name: worker, command: process.execPath, args: ["--import", "tsx", file], env: childEnv(appEnv) });
     }
