@@ -51,15 +51,15 @@ export async function loadCatalogView(
     catalogFacets(db, params, viewer, estimate),
   ]);
   let results = firstResults;
-  // Unfiltered, the (cached, exact) facet counts give the exact total: every product has exactly one classification.
-  if (!hasFilters(params) && results.totalIsEstimate) {
-    const total = facets.classifications.reduce((sum, f) => sum + f.count, 0);
-    results = { ...results, total, totalIsEstimate: false, pageCount: pageCountFor(total) };
-  }
   // A page past the end (stale link after products were removed) shows the last page instead.
   if (firstResults.items.length === 0 && firstResults.total > 0 && params.page > firstResults.pageCount) {
     params.page = firstResults.pageCount;
     results = await searchCatalog(db, params, viewer, estimate);
+  }
+  // Unfiltered, the (cached, exact) facet counts give the exact total: every product has exactly one classification.
+  if (!hasFilters(params) && results.totalIsEstimate) {
+    const total = facets.classifications.reduce((sum, f) => sum + f.count, 0);
+    results = { ...results, total, totalIsEstimate: false, pageCount: pageCountFor(total) };
   }
   let suggestion: CatalogView["suggestion"] = null;
   let catalogEmpty = false;
