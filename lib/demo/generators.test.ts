@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { buildJsonSchema } from "@/db/seed/contract";
+import { buildJsonSchema, parseSemver } from "@/db/seed/contract";
 import { DEMO_PRODUCTS } from "@/db/seed/demo";
 import type { ProductSpec } from "@/db/seed/types";
-import { compileContract, decodeRecord, parseSemver } from "@/lib/contracts";
+import { compileContract, decodeRecord } from "@/lib/contracts";
 import { FLAVOURS } from "./flavours";
 import { BAD_HEADER, createDemoGenerator, createRng, stringFromPattern, type DemoMessage } from "./generators";
 
