@@ -1,0 +1,4 @@
+export * from "./define";
+export * from "./queue";
+export * from "./queries";
+export * from "./worker";
