@@ -65,14 +65,14 @@ const TAG_FACET_LIMIT = 15;
  * such as "event" matches nearly all of them, and merely reading a posting list that long from
  * the GIN index costs tens of milliseconds. So the planner's estimate (EXPLAIN, ~1 ms; Postgres
  * keeps per-lexeme frequencies for tsvector columns) picks a strategy:
- *  - up to LARGE_RESULT estimated matches: exact count, exact facet counts, and ranking over
- *    every match (both candidate pools below cover all of them);
+ *  - up to LARGE_RESULT estimated matches: one pass over all matches ranks (or sorts) and
+ *    counts them exactly, and facet counts are exact;
  *  - more: the total shown is the estimate ("about 48,000"), facet counts come from a sample of
  *    the best FACET_SAMPLE matches (the page says so), and ranking looks at RANK_CANDIDATES
  *    products whose *name* matches (a much smaller index) before it falls back to matches
  *    anywhere, which is what a person scanning the first pages wants anyway.
  */
-export const LARGE_RESULT = 2000;
+export const LARGE_RESULT = 1000;
 export const RANK_CANDIDATES = 400;
 export const FACET_SAMPLE = 500;
 /** Must match the expression of data_products_name_fts_idx (migration 0003) for the index to be used. */
@@ -180,9 +180,6 @@ function toItem(r: ItemRow): CatalogItem {
   };
 }
 
-const hasFacetFilters = (p: CatalogParams) =>
-  p.domains.length + p.tags.length + p.teams.length + p.classifications.length + p.priceModels.length + p.approvals.length > 0;
-
 /** The planner's estimate of how many listed products match (no rows are read). */
 export async function estimateCatalogMatches(db: Db, p: CatalogParams, viewer: CatalogViewer): Promise<number> {
   const tsq = buildTsQuery(p.q);
@@ -223,34 +220,32 @@ export async function searchCatalog(db: Db, p: CatalogParams, viewer: CatalogVie
   const offset = (p.page - 1) * PAGE_SIZE;
   const planFilter = viewer.external ? sql` and pl.external_allowed` : sql``;
   let pageCtes: SQL[];
-  if (tsq && p.sort === "relevance") {
-    // Few matches: rank them all (the bound only guards against a badly wrong estimate).
-    const pool = large ? Math.max(RANK_CANDIDATES, offset + PAGE_SIZE) : Math.max(4 * LARGE_RESULT, offset + PAGE_SIZE);
+  if (!large) {
+    // Few matches: one pass over them ranks or sorts them all and counts them (window count),
+    // so no row is read twice.
     pageCtes = [
-      candidatesCte("cand", p, viewer, pool, large),
       sql`page as (
-        select h.id, row_number() over () as ord from (
+        select h.id, h.total, row_number() over () as ord from (
+          select p.id, count(*) over () as total from ${from} where ${where}
+          order by ${orderFor(p, tsq !== null)} limit ${PAGE_SIZE} offset ${offset}) h
+      )`,
+    ];
+  } else if (tsq && p.sort === "relevance") {
+    pageCtes = [
+      candidatesCte("cand", p, viewer, Math.max(RANK_CANDIDATES, offset + PAGE_SIZE), true),
+      sql`page as (
+        select h.id, null::bigint as total, row_number() over () as ord from (
           select p.id from cand join data_products p on p.id = cand.id cross join tq
           order by ${orderFor(p, true)} limit ${PAGE_SIZE} offset ${offset}) h
       )`,
     ];
-  } else if (large || !hasFacetFilters(p)) {
+  } else {
     // Browsing or sorting by name/date over many rows: the listed_* indexes give rows in
     // order, so LIMIT stops after a page.
     pageCtes = [
       sql`page as (
-        select h.id, row_number() over () as ord
+        select h.id, null::bigint as total, row_number() over () as ord
         from (select p.id from ${from} where ${where} order by ${orderFor(p, false)} limit ${PAGE_SIZE} offset ${offset}) h
-      )`,
-    ];
-  } else {
-    // Few matches: filter first, then sort. Walking the name/date index instead would read
-    // the whole catalog looking for the few rows that pass the filters.
-    pageCtes = [
-      sql`f as materialized (select p.id, p.name, p.published_at, p.status from ${from} where ${where})`,
-      sql`page as (
-        select h.id, row_number() over () as ord
-        from (select p.id from f p order by ${orderFor(p, false)} limit ${PAGE_SIZE} offset ${offset}) h
       )`,
     ];
   }
@@ -263,17 +258,23 @@ export async function searchCatalog(db: Db, p: CatalogParams, viewer: CatalogVie
          from plans pl where pl.product_id = p.id and pl.active${planFilter}
          order by (pl.price_model = 'free') desc, pl.price_minor asc limit 1) as cheapest,
       (select array_agg(distinct pl.approval) from plans pl where pl.product_id = p.id and pl.active${planFilter}) as approvals,
-      (select bool_or(pl.external_allowed) from plans pl where pl.product_id = p.id and pl.active) as external_allowed
+      (select bool_or(pl.external_allowed) from plans pl where pl.product_id = p.id and pl.active) as external_allowed,
+      page.total
     from page join data_products p on p.id = page.id join teams t on t.id = p.owner_team_id
     order by page.ord`;
-  const countQuery = large ? null : sql`${withClause(ctes)}select count(*)::int as n from ${from} where ${where}`;
-  // Two statements on two pooled connections run concurrently.
-  const [rows, counted] = await Promise.all([
-    db.execute<ItemRow>(itemsQuery),
-    countQuery ? db.execute<{ n: number }>(countQuery) : Promise.resolve(null),
-  ]);
-  let total = counted ? Number(counted[0]?.n ?? 0) : roundEstimate(est);
-  let totalIsEstimate = !counted;
+  const rows = await db.execute<ItemRow & { total: number | string | null }>(itemsQuery);
+  let total: number;
+  let totalIsEstimate = false;
+  if (!large && rows.length > 0) total = Number(rows[0].total);
+  else if (!large && p.page === 1) total = 0;
+  else if (!large) {
+    // Past the last page the window count has no row to ride on; count separately (rare).
+    const counted = await db.execute<{ n: number }>(sql`${withClause(ctes)}select count(*)::int as n from ${from} where ${where}`);
+    total = Number(counted[0]?.n ?? 0);
+  } else {
+    total = roundEstimate(est);
+    totalIsEstimate = true;
+  }
   // A short page means the matches ran out here, which pins the total down exactly.
   if (totalIsEstimate && rows.length < PAGE_SIZE && (rows.length > 0 || p.page === 1)) {
     total = offset + rows.length;
