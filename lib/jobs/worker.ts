@@ -172,8 +172,9 @@ export function startWorker(opts: WorkerOptions): WorkerHandle {
         timer = setTimeout(() => {
           const err = new Error(`Attempt timed out after ${def.timeoutMs} ms`);
           err.name = "JobTimeoutError";
-          jobAbort.abort(err);
+          // Reject first: a handler that returns as soon as it sees the abort must not win the race.
           reject(err);
+          jobAbort.abort(err);
         }, def.timeoutMs);
       });
       await Promise.race([handler.run(parsed.data, ctx), timeout]);
