@@ -17,6 +17,7 @@ import {
   listJobs,
   listWorkerActivity,
   PermanentJobError,
+  pruneFinishedJobs,
   reclaimStaleJobs,
   retryJob,
   summarizeQueue,
@@ -223,6 +224,18 @@ describe("status queries", () => {
     const activity = (await listWorkerActivity(t.db)).find((a) => a.workerId === "status-worker");
     expect(activity?.running).toBe(0);
     expect(Math.abs((activity?.lastSuccessAt?.getTime() ?? 0) - Date.now())).toBeLessThan(60_000);
+  });
+
+  it("prunes old done jobs only, freeing their dedupe keys", async () => {
+    const kind = defineJob({ kind: "prune.me", schema: z.object({}) });
+    const old = await enqueue(t.db, kind, {}, { dedupeKey: "prune:old" });
+    await enqueue(t.db, kind, {}, { dedupeKey: "prune:fresh" });
+    await enqueue(t.db, kind, {}, { dedupeKey: "prune:queued", runAt: new Date(Date.now() + 60_000) });
+    for (const job of await claimJobs(t.db, { kinds: [kind.kind], workerId: "p", limit: 5 })) await completeJob(t.db, job, "p");
+    await t.db.update(jobs).set({ finishedAt: sql`now() - interval '2 days'` }).where(eq(jobs.id, old.id));
+    expect(await pruneFinishedJobs(t.db, { olderThanMs: 24 * 3600_000, kinds: [kind.kind] })).toBe(1);
+    expect((await listJobs(t.db, { kinds: [kind.kind] })).map((j) => j.dedupeKey).sort()).toEqual(["prune:fresh", "prune:queued"]);
+    expect((await enqueue(t.db, kind, {}, { dedupeKey: "prune:old" })).created).toBe(true);
   });
 
   it("describes thrown non-errors and truncates long messages", () => {

@@ -197,6 +197,28 @@ export async function retryJob(db: Db, id: number): Promise<boolean> {
   return rows.length === 1;
 }
 
+/**
+ * Deletes `done` jobs finished more than `olderThanMs` ago, at most `limit` per call. Their dedupe
+ * keys become free again: only prune kinds whose keys are never re-enqueued after that long, or
+ * whose handlers are idempotent against the state they already produced (they must be anyway).
+ * Failed jobs are kept for people to read and retry.
+ */
+export async function pruneFinishedJobs(db: Db, opts: { olderThanMs: number; kinds?: readonly string[]; limit?: number }): Promise<number> {
+  const victims = db
+    .select({ id: jobs.id })
+    .from(jobs)
+    .where(
+      and(
+        eq(jobs.status, "done"),
+        lt(jobs.finishedAt, sql`now() - ${opts.olderThanMs} * interval '1 millisecond'`),
+        opts.kinds?.length ? inArray(jobs.kind, [...opts.kinds]) : undefined,
+      ),
+    )
+    .limit(opts.limit ?? 10_000);
+  const rows = await db.delete(jobs).where(inArray(jobs.id, victims)).returning({ id: jobs.id });
+  return rows.length;
+}
+
 /** One readable line (plus causes) for last_error; stacks go to the worker log instead. */
 export function describeError(error: unknown): string {
   const parts: string[] = [];

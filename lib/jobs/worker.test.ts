@@ -4,7 +4,7 @@ import { z } from "zod";
 import { createDb } from "@/db/client";
 import { jobs } from "@/db/schema";
 import { createTestDatabase } from "@/lib/testing/db";
-import { claimJobs, completeJob, defineJob, enqueue, jobHandler, jobStatus, runWorkerLoop, startWorker, type JobLogger } from "./index";
+import { claimJobs, completeJob, defineJob, enqueue, jobHandler, jobStatus, runWorkerLoop, shutdownSignal, startWorker, type JobLogger } from "./index";
 
 const t = await createTestDatabase();
 
@@ -293,6 +293,16 @@ describe("runWorkerLoop", () => {
     abort.abort();
     const stats = await worker.stopped;
     expect(stats.listening).toBe(false);
+  });
+
+  it("turns SIGTERM into an abort once", () => {
+    const signal = shutdownSignal(["SIGTERM"]);
+    const before = process.listenerCount("SIGTERM");
+    expect(signal.aborted).toBe(false);
+    process.emit("SIGTERM", "SIGTERM");
+    expect(signal.aborted).toBe(true);
+    expect(String(signal.reason)).toMatch(/SIGTERM/);
+    expect(process.listenerCount("SIGTERM")).toBe(before - 1);
   });
 
   it("refuses two handlers for one kind", () => {

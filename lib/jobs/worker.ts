@@ -57,6 +57,20 @@ export function makeWorkerId(name: string): string {
   return `${name}@${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
 }
 
+/**
+ * An AbortSignal that fires on SIGTERM or SIGINT, for a worker entry to pass to runWorkerLoop.
+ * The handlers are removed once it fires, so a second Ctrl-C gets Node's default (exit now).
+ */
+export function shutdownSignal(signals: readonly NodeJS.Signals[] = ["SIGTERM", "SIGINT"]): AbortSignal {
+  const controller = new AbortController();
+  const onSignal = (name: NodeJS.Signals) => {
+    for (const s of signals) process.off(s, onSignal);
+    controller.abort(new Error(`received ${name}`));
+  };
+  for (const s of signals) process.on(s, onSignal);
+  return controller.signal;
+}
+
 export function consoleJobLogger(prefix: string): JobLogger {
   const line = (message: string, fields?: Record<string, unknown>) => (fields ? `${prefix} ${message} ${JSON.stringify(fields)}` : `${prefix} ${message}`);
   return {
