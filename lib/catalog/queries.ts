@@ -73,8 +73,11 @@ const TAG_FACET_LIMIT = 15;
  *    anywhere, which is what a person scanning the first pages wants anyway.
  */
 export const LARGE_RESULT = 1000;
+const EXACT_CAP = 1500;
 export const RANK_CANDIDATES = 400;
 export const FACET_SAMPLE = 500;
+/** A large result's facet sample is its name matches when it has at least this many. */
+const FACET_SAMPLE_MIN_NAMES = 100;
 /** Must match the expression of data_products_name_fts_idx (migration 0003) for the index to be used. */
 const NAME_TSV = sql`(to_tsvector('simple'::regconfig, p.name) || to_tsvector('english'::regconfig, p.name))`;
 const FACET_LIMIT = 30;
@@ -191,11 +194,11 @@ export async function estimateCatalogMatches(db: Db, p: CatalogParams, viewer: C
 }
 
 /**
- * Candidate ids for a text search: name matches first, then matches anywhere. With `gated`,
- * the second pool is only read when the first has fewer than `limit` rows (a one-time filter,
- * so Postgres skips that scan entirely otherwise).
+ * Candidate ids for a text search: name matches first, then matches anywhere. With
+ * `gateBelow`, the second pool is only read when the first has fewer rows than that (a
+ * one-time filter, so Postgres skips that scan, often the expensive one, entirely otherwise).
  */
-function candidatesCte(name: string, p: CatalogParams, viewer: CatalogViewer, limit: number, gated: boolean): SQL {
+function candidatesCte(name: string, p: CatalogParams, viewer: CatalogViewer, limit: number, gateBelow: number | null): SQL {
   const n = sql.raw(name);
   const from = sql`data_products p cross join tq`;
   const anywhere = sql`select p.id from ${from} where ${whereFor(p, "vector", viewer)}`;
@@ -203,7 +206,7 @@ function candidatesCte(name: string, p: CatalogParams, viewer: CatalogViewer, li
     ${n} as (
       select id from ${n}_names
       union
-      (${anywhere}${gated ? sql` and (select count(*) from ${n}_names) < ${limit}` : sql``} limit ${limit})
+      (${anywhere}${gateBelow !== null ? sql` and (select count(*) from ${n}_names) < ${gateBelow}` : sql``} limit ${limit})
     )`;
 }
 
@@ -222,17 +225,20 @@ export async function searchCatalog(db: Db, p: CatalogParams, viewer: CatalogVie
   let pageCtes: SQL[];
   if (!large) {
     // Few matches: one pass over them ranks or sorts them all and counts them (window count),
-    // so no row is read twice.
+    // so no row is read twice. EXACT_CAP bounds the pass when the estimate was too low
+    // (correlated words: "alpine events" is far more common than "alpine" x "events").
     pageCtes = [
       sql`page as (
         select h.id, h.total, row_number() over () as ord from (
-          select p.id, count(*) over () as total from ${from} where ${where}
+          select p.id, count(*) over () as total
+          from (select p.id, p.name, p.published_at, p.status, p.search_vector from ${from} where ${where} limit ${EXACT_CAP}) p${tsq ? sql` cross join tq` : sql``}
           order by ${orderFor(p, tsq !== null)} limit ${PAGE_SIZE} offset ${offset}) h
       )`,
     ];
   } else if (tsq && p.sort === "relevance") {
     pageCtes = [
-      candidatesCte("cand", p, viewer, Math.max(RANK_CANDIDATES, offset + PAGE_SIZE), true),
+      // Matches elsewhere than the name are only needed once the name matches run out before this page does.
+      candidatesCte("cand", p, viewer, Math.max(RANK_CANDIDATES, offset + PAGE_SIZE), offset + PAGE_SIZE),
       sql`page as (
         select h.id, null::bigint as total, row_number() over () as ord from (
           select p.id from cand join data_products p on p.id = cand.id cross join tq
@@ -265,6 +271,10 @@ export async function searchCatalog(db: Db, p: CatalogParams, viewer: CatalogVie
   const rows = await db.execute<ItemRow & { total: number | string | null }>(itemsQuery);
   let total: number;
   let totalIsEstimate = false;
+  if (!large && rows.length > 0 && Number(rows[0].total) >= EXACT_CAP) {
+    // The estimate was too low: this is a large result after all.
+    return searchCatalog(db, p, viewer, Math.max(est, EXACT_CAP));
+  }
   if (!large && rows.length > 0) total = Number(rows[0].total);
   else if (!large && p.page === 1) total = 0;
   else if (!large) {
@@ -343,7 +353,7 @@ function facetQuery(p: CatalogParams, tsq: SQL | null, viewer: CatalogViewer, ke
   const cols = sql`p.id, p.domain, p.tags, p.owner_team_id, p.classification`;
   let ctes: SQL[];
   if (sample && tsq) {
-    ctes = [sql`tq as (select ${tsq} as q)`, candidatesCte("sample", q, viewer, FACET_SAMPLE, true), sql`m as (select ${cols} from sample join data_products p on p.id = sample.id)`];
+    ctes = [sql`tq as (select ${tsq} as q)`, candidatesCte("sample", q, viewer, FACET_SAMPLE, FACET_SAMPLE_MIN_NAMES), sql`m as (select ${cols} from sample join data_products p on p.id = sample.id)`];
   } else {
     const src = sourceFor(tsq);
     const limit = sample ? sql` limit ${FACET_SAMPLE}` : sql``;
