@@ -6,6 +6,7 @@ import { DEMO_PRODUCTS, seedDemoWorld } from "@/db/seed/demo";
 import { startTestBroker } from "@/lib/broker/test-helpers";
 import { compileContract, decodeRecord } from "@/lib/contracts";
 import { createKafka } from "@/lib/kafka/client";
+import { freePort } from "@/lib/net/free-port";
 import { createTestDatabase } from "@/lib/testing/db";
 import { BAD_HEADER } from "./generators";
 import { runDemoProducers, type DemoProducerStats } from "./producers";
@@ -123,4 +124,16 @@ describe("runDemoProducers against the embedded broker", () => {
   it("feeds a product published while running", async () => {
     expect(await highWatermark(DRAFT.sourceTopic)).toBeGreaterThan(5);
   });
+
+  it("waits for an unreachable Kafka and returns cleanly when aborted", async () => {
+    const nowhere = createKafka({ connection: { brokers: [`localhost:${await freePort()}`] }, logLevel: "nothing", retries: 0, connectionTimeoutMs: 200 });
+    const controller = new AbortController();
+    const seen: string[] = [];
+    const running = runDemoProducers({ kafka: nowhere, db: t.db, signal: controller.signal, log: (m) => seen.push(m) });
+    await new Promise((r) => setTimeout(r, 700));
+    controller.abort();
+    const result = await running;
+    expect(result.produced).toBe(0);
+    expect(seen.some((m) => m.startsWith("waiting for Kafka"))).toBe(true);
+  }, 10_000);
 });

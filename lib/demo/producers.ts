@@ -41,7 +41,8 @@ type Feed = { product: DemoProduct; generator: DemoGenerator; carry: number };
 export async function runDemoProducers(opts: DemoProducerOptions): Promise<DemoProducerStats> {
   const log = opts.log ?? (() => {});
   const rate = opts.ratePerProduct ?? 3;
-  const tickMs = opts.tickMs ?? 500;
+  // One batch a second keeps the worker near 1-2% of a core; finer ticks buy nothing for a demo.
+  const tickMs = opts.tickMs ?? 1000;
   const refreshMs = opts.refreshMs ?? 30_000;
   const summaryMs = opts.summaryMs ?? 60_000;
   const partitions = opts.partitions ?? 3;
@@ -52,10 +53,15 @@ export async function runDemoProducers(opts: DemoProducerOptions): Promise<DemoP
 
   const admin = opts.kafka.admin();
   const producer = opts.kafka.producer({ allowAutoTopicCreation: false });
-  await connectWithRetry(async () => {
+  const connected = await connectWithRetry(async () => {
     await admin.connect();
     await producer.connect();
   }, opts.signal, log);
+  if (!connected) {
+    await producer.disconnect().catch(() => {});
+    await admin.disconnect().catch(() => {});
+    return stats;
+  }
 
   async function refresh(): Promise<void> {
     let products: DemoProduct[];
@@ -63,6 +69,14 @@ export async function runDemoProducers(opts: DemoProducerOptions): Promise<DemoP
       products = await listDemoProducts(opts.db, { limit: opts.maxProducts ?? 40, preferredSlugs: Object.keys(FLAVOURS) });
     } catch (err) {
       log(`cannot read products: ${message(err)}`);
+      return;
+    }
+    // Creating an existing topic succeeds quietly here but makes kafkajs log an error; ask first.
+    let existingTopics: Set<string>;
+    try {
+      existingTopics = new Set(await admin.listTopics());
+    } catch (err) {
+      log(`cannot list topics: ${message(err)}`);
       return;
     }
     const live = new Set(products.map((p) => p.id));
@@ -81,7 +95,7 @@ export async function runDemoProducers(opts: DemoProducerOptions): Promise<DemoP
         continue;
       }
       try {
-        await admin.createTopics({ topics: [{ topic: p.sourceTopic, numPartitions: partitions }], waitForLeaders: true });
+        if (!existingTopics.has(p.sourceTopic)) await admin.createTopics({ topics: [{ topic: p.sourceTopic, numPartitions: partitions }], waitForLeaders: true });
       } catch (err) {
         log(`cannot create ${p.sourceTopic} for ${p.slug}: ${message(err)} (retrying at the next refresh)`);
         continue;
@@ -161,16 +175,20 @@ export async function runDemoProducers(opts: DemoProducerOptions): Promise<DemoP
   return stats;
 }
 
-/** The broker may still be starting when the worker starts; wait for it rather than die. */
-async function connectWithRetry(connect: () => Promise<void>, signal: AbortSignal, log: (m: string) => void): Promise<void> {
+/**
+ * Kafka may be down or still starting: wait (false when aborted first) rather than throw, since
+ * the launcher stops the whole dev stack when a worker dies, and demo data is not worth that.
+ */
+async function connectWithRetry(connect: () => Promise<void>, signal: AbortSignal, log: (m: string) => void): Promise<boolean> {
   for (let attempt = 1; ; attempt++) {
     try {
       await connect();
-      return;
+      return true;
     } catch (err) {
-      if (signal.aborted || attempt >= 30) throw err;
-      if (attempt === 1 || attempt % 5 === 0) log(`waiting for Kafka: ${message(err)}`);
+      if (signal.aborted) return false;
+      if (attempt === 1 || attempt % 12 === 0) log(`waiting for Kafka: ${message(err)}`);
       await sleep(Math.min(5_000, 250 * attempt), signal);
+      if (signal.aborted) return false;
     }
   }
 }
