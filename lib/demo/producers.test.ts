@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import type { KafkaMessage } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { contractVersions, dataProducts } from "@/db/schema";
+import { clusters, contractVersions, dataProducts } from "@/db/schema";
 import { DEMO_PRODUCTS, seedDemoWorld } from "@/db/seed/demo";
 import { startTestBroker } from "@/lib/broker/test-helpers";
 import { compileContract, decodeRecord } from "@/lib/contracts";
@@ -10,6 +10,7 @@ import { freePort } from "@/lib/net/free-port";
 import { createTestDatabase } from "@/lib/testing/db";
 import { BAD_HEADER } from "./generators";
 import { runDemoProducers, type DemoProducerStats } from "./producers";
+import { listDemoProducts } from "./queries";
 
 const t = await createTestDatabase();
 const broker = await startTestBroker();
@@ -136,4 +137,15 @@ describe("runDemoProducers against the embedded broker", () => {
     expect(result.produced).toBe(0);
     expect(seen.some((m) => m.startsWith("waiting for Kafka"))).toBe(true);
   }, 10_000);
+
+  it("lists flavoured products first, up to the limit, and never products on an owner's own cluster", async () => {
+    const [external] = await t.db.insert(clusters).values({ name: "owner-msk", bootstrapServers: "b-1.example:9096" }).returning({ id: clusters.id });
+    await t.db.update(dataProducts).set({ clusterId: external.id }).where(eq(dataProducts.slug, "aml-alerts"));
+    const all = await listDemoProducts(t.db, { limit: 100, preferredSlugs: ["grid-frequency"] });
+    expect(all[0].slug).toBe("grid-frequency");
+    expect(all.map((p) => p.slug)).not.toContain("aml-alerts");
+    expect(all.map((p) => p.slug)).not.toContain("5g-slice-sla-events");
+    expect(all.find((p) => p.slug === "cell-network-kpis")?.contractVersion).toBe("2.1.0");
+    expect(await listDemoProducts(t.db, { limit: 3, preferredSlugs: [] })).toHaveLength(3);
+  });
 });

@@ -1,6 +1,6 @@
-import { and, desc, eq, inArray, isNotNull, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNotNull, isNull, or, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { contractVersions, dataProducts } from "@/db/schema";
+import { clusters, contractVersions, dataProducts } from "@/db/schema";
 
 export type DemoProduct = {
   id: string;
@@ -19,13 +19,21 @@ export type DemoProduct = {
  * products must not get 100,000 producers. Each comes with its newest live contract version.
  */
 export async function listDemoProducts(db: Db, opts: { limit: number; preferredSlugs: string[] }): Promise<DemoProduct[]> {
-  const preferred = opts.preferredSlugs.length
-    ? sql`(${dataProducts.slug} in (${sql.join(opts.preferredSlugs.map((s) => sql`${s}`), sql`, `)}))`
-    : sql`false`;
+  // An empty IN list is not valid SQL; a constant is not a valid ORDER BY term: compare instead.
+  const preferred = opts.preferredSlugs.length ? inArray(dataProducts.slug, opts.preferredSlugs) : sql`(${dataProducts.id} is null)`;
   const products = await db
     .select({ id: dataProducts.id, slug: dataProducts.slug, sourceTopic: dataProducts.sourceTopic })
     .from(dataProducts)
-    .where(and(inArray(dataProducts.status, ["published", "deprecated"]), isNotNull(dataProducts.sourceTopic)))
+    .leftJoin(clusters, eq(clusters.id, dataProducts.clusterId))
+    .where(
+      and(
+        inArray(dataProducts.status, ["published", "deprecated"]),
+        isNotNull(dataProducts.sourceTopic),
+        // Only the cluster whose address comes from the environment (the one we produce to);
+        // demo records never go to an owner's real cluster.
+        or(isNull(dataProducts.clusterId), eq(clusters.embedded, true)),
+      ),
+    )
     .orderBy(desc(preferred), desc(dataProducts.publishedAt), dataProducts.slug)
     .limit(opts.limit);
   if (products.length === 0) return [];
