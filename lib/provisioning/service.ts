@@ -1,0 +1,344 @@
+import { randomBytes } from "node:crypto";
+import { and, eq, inArray, isNull } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { credentials, dataProducts, subscriptions } from "@/db/schema";
+import { recordAudit } from "@/lib/audit/service";
+import type { JobContext } from "@/lib/jobs";
+import { createKafka, type KafkaConnectionOptions } from "@/lib/kafka/client";
+import { principalName } from "@/lib/kafka/names";
+import type { KafkaAccessProvisioner } from "@/lib/kafka/provisioning";
+
+/**
+ * The Kafka side of subscriptions, run by the provisioner worker from jobs.
+ *
+ * Credential design: provisioning creates the subscription's SCRAM user with a random throwaway
+ * secret that is never stored or shown. It only serves the verification probe; the consumer's
+ * real password is generated at reveal time and replaces it (lib/provisioning/credentials.ts).
+ * So "active" always means a principal that really authenticated and was really authorized.
+ */
+
+export type ProvisioningDeps = {
+  provisioner: KafkaAccessProvisioner;
+  /** Admin connection: topic creation, and the broker addresses the probe uses. */
+  connection: KafkaConnectionOptions;
+  /** Delivery topics get the source topic's partition count, or this when the source is unknown. */
+  defaultPartitions?: number;
+};
+
+const SYSTEM = { type: "system" as const, label: "provisioner" };
+
+export function randomSecret(): string {
+  return randomBytes(32).toString("base64url");
+}
+
+type Grant = { principal: string; topic: string; groupPrefix: string };
+
+async function ensureDeliveryTopic(deps: ProvisioningDeps, topic: string, sourceTopic: string | null): Promise<void> {
+  const admin = createKafka({ clientId: "tributary-provisioner-topics", connection: deps.connection, logLevel: "nothing", retries: 2 }).admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    if (existing.has(topic)) return;
+    let partitions = deps.defaultPartitions ?? 3;
+    if (sourceTopic && existing.has(sourceTopic)) {
+      const meta = await admin.fetchTopicMetadata({ topics: [sourceTopic] });
+      partitions = meta.topics[0]?.partitions.length || partitions;
+    }
+    // createTopics answers false (no throw) when another worker created it first: fine either way.
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions }] });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * Connects as the subscription's principal and checks the grant is exactly what it should be:
+ * its topic is visible and the only one, and producing to it is refused.
+ */
+export async function probeAccess(
+  connection: KafkaConnectionOptions,
+  credential: { username: string; password: string },
+  grant: Grant,
+): Promise<void> {
+  const kafka = createKafka({
+    clientId: "tributary-probe",
+    connection: {
+      brokers: connection.brokers,
+      ssl: connection.ssl,
+      sasl: { mechanism: "scram-sha-512", username: credential.username, password: credential.password },
+    },
+    logLevel: "nothing",
+    retries: 0,
+    connectionTimeoutMs: 5_000,
+    requestTimeoutMs: 10_000,
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const meta = await admin.fetchTopicMetadata({ topics: [grant.topic] });
+    if (!meta.topics[0] || meta.topics[0].partitions.length === 0) throw new Error(`probe: topic ${grant.topic} has no partitions visible`);
+    const visible = await admin.listTopics();
+    const extra = visible.filter((t) => t !== grant.topic);
+    if (extra.length) throw new Error(`probe: principal sees topics beyond its grant: ${extra.slice(0, 5).join(", ")}`);
+  } finally {
+    await admin.disconnect();
+  }
+  const producer = kafka.producer({ retry: { retries: 0 }, allowAutoTopicCreation: false });
+  await producer.connect();
+  try {
+    let produced = false;
+    try {
+      await producer.send({ topic: grant.topic, acks: 1, messages: [{ value: "tributary-probe" }] });
+      produced = true;
+    } catch (err) {
+      if (!/authoriz/i.test((err as Error).message)) throw new Error(`probe: unexpected producer error: ${(err as Error).message}`);
+    }
+    if (produced) throw new Error("probe: the principal could write to its delivery topic");
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+async function loadForProvisioning(db: Db, subscriptionId: string) {
+  const [row] = await db
+    .select({ sub: subscriptions, sourceTopic: dataProducts.sourceTopic })
+    .from(subscriptions)
+    .innerJoin(dataProducts, eq(dataProducts.id, subscriptions.productId))
+    .where(eq(subscriptions.id, subscriptionId));
+  return row;
+}
+
+async function currentCredential(db: Db, subscriptionId: string) {
+  const rows = await db
+    .select()
+    .from(credentials)
+    .where(and(eq(credentials.subscriptionId, subscriptionId), isNull(credentials.revokedAt)))
+    .orderBy(credentials.createdAt);
+  return rows.at(-1);
+}
+
+export type ProvisionOutcome = "active" | "skipped" | "failed" | "ended-meanwhile";
+
+/**
+ * Job "subscription.provision". Idempotent: every cluster step is an upsert, and only a
+ * subscription still in "provisioning" is touched. A failed attempt records a readable reason
+ * and rethrows so the queue retries; the last attempt marks the subscription "failed".
+ */
+export async function provisionSubscription(
+  db: Db,
+  deps: ProvisioningDeps,
+  payload: { subscriptionId: string },
+  ctx?: Pick<JobContext, "job">,
+): Promise<ProvisionOutcome> {
+  const row = await loadForProvisioning(db, payload.subscriptionId);
+  if (!row || row.sub.state !== "provisioning") return "skipped";
+  const sub = row.sub;
+  const credential = await currentCredential(db, sub.id);
+  if (!sub.deliveryTopic || !sub.groupPrefix || !credential) throw new Error(`subscription ${sub.id} lacks topic, group prefix or credential`);
+  const grant: Grant = { principal: principalName(credential.username), topic: sub.deliveryTopic, groupPrefix: sub.groupPrefix };
+  const attempt = ctx?.job.attempt ?? 1;
+  const maxAttempts = ctx?.job.maxAttempts ?? 1;
+
+  try {
+    await ensureDeliveryTopic(deps, grant.topic, row.sourceTopic);
+    const throwaway = randomSecret();
+    await deps.provisioner.upsertScramUser(credential.username, throwaway, "scram-sha-512");
+    await deps.provisioner.grantSubscriptionAcls(grant);
+    await probeAccess(deps.connection, { username: credential.username, password: throwaway }, grant);
+  } catch (err) {
+    const message = (err as Error).message || String(err);
+    const last = attempt >= maxAttempts;
+    await db.transaction(async (tx) => {
+      const [updated] = await tx
+        .update(subscriptions)
+        .set(
+          last
+            ? { state: "failed", stateReason: `Provisioning failed after ${attempt} attempts: ${message}`, updatedAt: new Date() }
+            : { stateReason: `Attempt ${attempt} of ${maxAttempts} failed, retrying: ${message}`, updatedAt: new Date() },
+        )
+        .where(and(eq(subscriptions.id, sub.id), eq(subscriptions.state, "provisioning")))
+        .returning({ id: subscriptions.id });
+      if (updated) {
+        await recordAudit(tx, {
+          actor: SYSTEM,
+          action: last ? "subscription.provision_failed" : "subscription.provision_attempt_failed",
+          resource: { type: "subscription", id: sub.id },
+          result: "failure",
+          details: { attempt, maxAttempts, error: message },
+        });
+      }
+    });
+    if (last) return "failed";
+    throw err;
+  }
+
+  const activated = await db.transaction(async (tx) => {
+    const [updated] = await tx
+      .update(subscriptions)
+      .set({ state: "active", stateReason: null, activatedAt: new Date(), updatedAt: new Date() })
+      .where(and(eq(subscriptions.id, sub.id), eq(subscriptions.state, "provisioning")))
+      .returning({ id: subscriptions.id });
+    if (updated) {
+      await recordAudit(tx, {
+        actor: SYSTEM,
+        action: "subscription.provisioned",
+        resource: { type: "subscription", id: sub.id },
+        details: { principal: grant.principal, topic: grant.topic, groupPrefix: grant.groupPrefix, verified: true },
+      });
+    }
+    return Boolean(updated);
+  });
+  if (activated) return "active";
+  // Cancelled while we were granting: its deprovision job may already have run, so undo ours.
+  await deps.provisioner.revokeSubscriptionAcls(grant);
+  await deps.provisioner.deleteScramUser(credential.username);
+  return "ended-meanwhile";
+}
+
+const ENDED_STATES = ["revoked", "expired", "suspended"] as const;
+
+async function removeCredential(db: Db, deps: ProvisioningDeps, cred: { id: string; username: string }, topic: string | null, prefix: string | null) {
+  if (topic && prefix) await deps.provisioner.revokeSubscriptionAcls({ principal: principalName(cred.username), topic, groupPrefix: prefix });
+  // Deleting the user makes the cluster close the principal's open connections.
+  await deps.provisioner.deleteScramUser(cred.username);
+  await db.update(credentials).set({ revokedAt: new Date() }).where(and(eq(credentials.id, cred.id), isNull(credentials.revokedAt)));
+}
+
+/** Job "subscription.deprovision": every live credential of an ended subscription loses ACLs and user. Idempotent. */
+export async function deprovisionSubscription(db: Db, deps: ProvisioningDeps, payload: { subscriptionId: string }): Promise<"done" | "skipped"> {
+  const [sub] = await db.select().from(subscriptions).where(eq(subscriptions.id, payload.subscriptionId));
+  if (!sub || !(ENDED_STATES as readonly string[]).includes(sub.state)) return "skipped";
+  const live = await db
+    .select()
+    .from(credentials)
+    .where(and(eq(credentials.subscriptionId, sub.id), isNull(credentials.revokedAt)));
+  for (const cred of live) await removeCredential(db, deps, cred, sub.deliveryTopic, sub.groupPrefix);
+  await recordAudit(db, {
+    actor: SYSTEM,
+    action: "subscription.deprovisioned",
+    resource: { type: "subscription", id: sub.id },
+    details: { state: sub.state, principals: live.map((c) => principalName(c.username)) },
+  });
+  return "done";
+}
+
+/** Job "credential.retire": the grace period of a rotated-away credential is over. Idempotent. */
+export async function retireCredential(db: Db, deps: ProvisioningDeps, payload: { credentialId: string }): Promise<"done" | "skipped"> {
+  const [row] = await db
+    .select({ cred: credentials, sub: subscriptions })
+    .from(credentials)
+    .innerJoin(subscriptions, eq(subscriptions.id, credentials.subscriptionId))
+    .where(eq(credentials.id, payload.credentialId));
+  if (!row || row.cred.revokedAt) return "skipped";
+  await removeCredential(db, deps, row.cred, row.sub.deliveryTopic, row.sub.groupPrefix);
+  await recordAudit(db, {
+    actor: SYSTEM,
+    action: "credential.retired",
+    resource: { type: "subscription", id: row.sub.id },
+    details: { principal: principalName(row.cred.username) },
+  });
+  return "done";
+}
+
+/** Principals Tributary owns: sub-<uuid> and its rotations sub-<uuid>-r<n> (see lib/kafka/names.ts). */
+const OWN_PRINCIPAL = /^User:(sub-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:-r\d+)?)$/;
+
+export type ReconcileReport = {
+  regranted: string[];
+  credentialReset: string[];
+  removed: string[];
+  extraAclsRemoved: string[];
+  /** Drift we can see but not repair through the provisioner interface (logged and audited). */
+  unrepaired: string[];
+};
+
+/** A key per ACL of the exact grant shape, for set comparison. */
+const aclKey = (a: { resourceType: string; patternType: string; resourceName: string; operation: string; permission: string }) =>
+  `${a.resourceType}:${a.patternType}:${a.resourceName}:${a.operation}:${a.permission}`;
+
+/**
+ * Compares Tributary's principals on the cluster with the database and repairs both ways:
+ * a live credential of an active subscription gets its missing ACLs back (and a fresh throwaway
+ * secret if its user vanished, with revealed_at cleared so the consumer can reveal again);
+ * principals of anything else lose their ACLs and user. Subscriptions in "provisioning" are
+ * left to their job. Admin and other non-Tributary principals are never touched.
+ */
+export async function reconcileAccess(db: Db, deps: Pick<ProvisioningDeps, "provisioner">): Promise<ReconcileReport> {
+  const report: ReconcileReport = { regranted: [], credentialReset: [], removed: [], extraAclsRemoved: [], unrepaired: [] };
+  const listed = (await deps.provisioner.listPrincipalsAndAcls()).filter((p) => OWN_PRINCIPAL.test(p.principal));
+  const onCluster = new Map(listed.map((p) => [p.principal, p]));
+
+  const liveRows = await db
+    .select({ cred: credentials, sub: subscriptions })
+    .from(credentials)
+    .innerJoin(subscriptions, eq(subscriptions.id, credentials.subscriptionId))
+    .where(and(isNull(credentials.revokedAt), inArray(subscriptions.state, ["active", "provisioning"])));
+  const expected = new Map<string, (typeof liveRows)[number]>();
+  for (const r of liveRows) expected.set(principalName(r.cred.username), r);
+
+  const audit = (action: string, principal: string, subscriptionId: string | null, details: Record<string, unknown> = {}) =>
+    recordAudit(db, {
+      actor: { type: "system", label: "reconciler" },
+      action,
+      resource: { type: "subscription", id: subscriptionId },
+      details: { principal, ...details },
+    });
+
+  for (const [principal, { cred, sub }] of expected) {
+    if (sub.state !== "active" || !sub.deliveryTopic || !sub.groupPrefix) continue;
+    const grant: Grant = { principal, topic: sub.deliveryTopic, groupPrefix: sub.groupPrefix };
+    const want = new Set([
+      aclKey({ resourceType: "topic", patternType: "literal", resourceName: grant.topic, operation: "read", permission: "allow" }),
+      aclKey({ resourceType: "topic", patternType: "literal", resourceName: grant.topic, operation: "describe", permission: "allow" }),
+      aclKey({ resourceType: "group", patternType: "prefixed", resourceName: grant.groupPrefix, operation: "read", permission: "allow" }),
+    ]);
+    const entry = onCluster.get(principal);
+    const have = new Set((entry?.acls ?? []).map(aclKey));
+    const missing = [...want].filter((k) => !have.has(k));
+    if (missing.length) {
+      await deps.provisioner.grantSubscriptionAcls(grant);
+      report.regranted.push(principal);
+      await audit("access.reconcile.regrant", principal, sub.id, { missing });
+    }
+    if (!entry || entry.scramMechanisms.length === 0) {
+      await deps.provisioner.upsertScramUser(cred.username, randomSecret(), "scram-sha-512");
+      await db.update(credentials).set({ revealedAt: null }).where(eq(credentials.id, cred.id));
+      report.credentialReset.push(principal);
+      await audit("access.reconcile.credential_reset", principal, sub.id);
+    }
+    for (const acl of entry?.acls ?? []) {
+      if (want.has(aclKey(acl))) continue;
+      const removable = acl.resourceType === "topic" && acl.patternType === "literal" && acl.permission === "allow" && ["read", "describe"].includes(acl.operation);
+      if (removable) {
+        // The grant shape with a group prefix nothing uses removes exactly the stray topic ACLs.
+        await deps.provisioner.revokeSubscriptionAcls({ principal, topic: acl.resourceName, groupPrefix: "tributary.reconcile.none." });
+        report.extraAclsRemoved.push(`${principal} ${aclKey(acl)}`);
+        await audit("access.reconcile.extra_acl_removed", principal, sub.id, { acl: aclKey(acl) });
+      } else {
+        report.unrepaired.push(`${principal} ${aclKey(acl)}`);
+        await audit("access.reconcile.unrepaired", principal, sub.id, { acl: aclKey(acl) });
+      }
+    }
+  }
+
+  for (const entry of listed) {
+    if (expected.has(entry.principal)) continue;
+    const match = OWN_PRINCIPAL.exec(entry.principal)!;
+    const username = match[1]!;
+    const subscriptionId = match[2]!;
+    const groupAcl = entry.acls.find((a) => a.resourceType === "group");
+    const topics = [...new Set(entry.acls.filter((a) => a.resourceType === "topic").map((a) => a.resourceName))];
+    for (const topic of topics) {
+      await deps.provisioner.revokeSubscriptionAcls({ principal: entry.principal, topic, groupPrefix: groupAcl?.resourceName ?? "tributary.reconcile.none." });
+    }
+    if (topics.length === 0 && groupAcl) {
+      await deps.provisioner.revokeSubscriptionAcls({ principal: entry.principal, topic: "tributary.reconcile.none", groupPrefix: groupAcl.resourceName });
+    }
+    await deps.provisioner.deleteScramUser(username);
+    await db.update(credentials).set({ revokedAt: new Date() }).where(and(eq(credentials.username, username), isNull(credentials.revokedAt)));
+    report.removed.push(entry.principal);
+    const [known] = await db.select({ id: subscriptions.id }).from(subscriptions).where(eq(subscriptions.id, subscriptionId));
+    await audit("access.reconcile.remove", entry.principal, known?.id ?? null, { acls: entry.acls.map(aclKey) });
+  }
+  return report;
+}

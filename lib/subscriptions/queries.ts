@@ -1,0 +1,153 @@
+import { and, desc, eq, inArray, isNull } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import {
+  accessRequests,
+  contractVersions,
+  credentials,
+  dataProducts,
+  maskingTiers,
+  memberships,
+  organizations,
+  plans,
+  subscriptions,
+  teams,
+  users,
+} from "@/db/schema";
+
+/** States in which a subscription holds (or is about to hold) access on the cluster. */
+export const LIVE_STATES = ["requested", "provisioning", "active", "suspended", "failed"] as const;
+
+/** The newest published contract of a product: its purposes bind subscriptions, its major names the topic. */
+export async function findCurrentContract(db: Db, productId: string) {
+  const [row] = await db
+    .select()
+    .from(contractVersions)
+    .where(and(eq(contractVersions.productId, productId), eq(contractVersions.status, "published")))
+    .orderBy(desc(contractVersions.major), desc(contractVersions.minor), desc(contractVersions.patch))
+    .limit(1);
+  return row;
+}
+
+export async function findPlanWithTier(db: Db, planId: string) {
+  const [row] = await db
+    .select({ plan: plans, tier: maskingTiers })
+    .from(plans)
+    .innerJoin(maskingTiers, eq(maskingTiers.id, plans.tierId))
+    .where(eq(plans.id, planId));
+  return row;
+}
+
+export async function findProduct(db: Db, productId: string) {
+  const [row] = await db.select().from(dataProducts).where(eq(dataProducts.id, productId));
+  return row;
+}
+
+export async function listTeamOwnerIds(db: Db, teamId: string): Promise<string[]> {
+  const rows = await db
+    .select({ userId: memberships.userId })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(and(eq(memberships.teamId, teamId), eq(memberships.role, "owner"), eq(users.disabled, false)));
+  return rows.map((r) => r.userId);
+}
+
+export async function findSubscription(db: Db, subscriptionId: string) {
+  const [row] = await db.select().from(subscriptions).where(eq(subscriptions.id, subscriptionId));
+  return row;
+}
+
+/** Credentials still valid on the cluster (not revoked), oldest generation first. */
+export async function listLiveCredentials(db: Db, subscriptionId: string) {
+  return db
+    .select()
+    .from(credentials)
+    .where(and(eq(credentials.subscriptionId, subscriptionId), isNull(credentials.revokedAt)))
+    .orderBy(credentials.createdAt);
+}
+
+export type ReviewQueueItem = {
+  requestId: string;
+  createdAt: Date;
+  productId: string;
+  productName: string;
+  productSlug: string;
+  planId: string;
+  planName: string;
+  tierName: string;
+  requester: { id: string; name: string; email: string };
+  team: { id: string; name: string };
+  org: { name: string; kind: "internal" | "external" };
+  purpose: string;
+  justification: string;
+  requestedExpiry: Date | null;
+};
+
+/** Pending requests on products owned by any of `ownerTeamIds`, oldest first. */
+export async function listPendingRequestsForOwnerTeams(db: Db, ownerTeamIds: string[]): Promise<ReviewQueueItem[]> {
+  if (ownerTeamIds.length === 0) return [];
+  const rows = await db
+    .select({
+      requestId: accessRequests.id,
+      createdAt: accessRequests.createdAt,
+      productId: dataProducts.id,
+      productName: dataProducts.name,
+      productSlug: dataProducts.slug,
+      planId: plans.id,
+      planName: plans.name,
+      tierName: maskingTiers.name,
+      requesterId: users.id,
+      requesterName: users.name,
+      requesterEmail: users.email,
+      teamId: teams.id,
+      teamName: teams.name,
+      orgName: organizations.name,
+      orgKind: organizations.kind,
+      purpose: accessRequests.purpose,
+      justification: accessRequests.justification,
+      requestedExpiry: accessRequests.requestedExpiry,
+    })
+    .from(accessRequests)
+    .innerJoin(dataProducts, eq(dataProducts.id, accessRequests.productId))
+    .innerJoin(plans, eq(plans.id, accessRequests.planId))
+    .innerJoin(maskingTiers, eq(maskingTiers.id, plans.tierId))
+    .innerJoin(users, eq(users.id, accessRequests.requesterId))
+    .innerJoin(teams, eq(teams.id, accessRequests.teamId))
+    .innerJoin(organizations, eq(organizations.id, teams.orgId))
+    .where(and(eq(accessRequests.status, "pending"), inArray(dataProducts.ownerTeamId, ownerTeamIds)))
+    .orderBy(accessRequests.createdAt);
+  return rows.map((r) => ({
+    requestId: r.requestId,
+    createdAt: r.createdAt,
+    productId: r.productId,
+    productName: r.productName,
+    productSlug: r.productSlug,
+    planId: r.planId,
+    planName: r.planName,
+    tierName: r.tierName,
+    requester: { id: r.requesterId, name: r.requesterName, email: r.requesterEmail },
+    team: { id: r.teamId, name: r.teamName },
+    org: { name: r.orgName, kind: r.orgKind },
+    purpose: r.purpose,
+    justification: r.justification,
+    requestedExpiry: r.requestedExpiry,
+  }));
+}
+
+/** A team's subscriptions for "My subscriptions". */
+export async function listTeamSubscriptions(db: Db, teamIds: string[]) {
+  if (teamIds.length === 0) return [];
+  return db
+    .select({
+      subscription: subscriptions,
+      productName: dataProducts.name,
+      productSlug: dataProducts.slug,
+      planName: plans.name,
+      tierName: maskingTiers.name,
+    })
+    .from(subscriptions)
+    .innerJoin(dataProducts, eq(dataProducts.id, subscriptions.productId))
+    .innerJoin(plans, eq(plans.id, subscriptions.planId))
+    .innerJoin(maskingTiers, eq(maskingTiers.id, subscriptions.tierId))
+    .where(inArray(subscriptions.teamId, teamIds))
+    .orderBy(desc(subscriptions.createdAt));
+}

@@ -1,0 +1,409 @@
+import { randomUUID } from "node:crypto";
+import { and, eq, inArray, lte, sql } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { accessRequests, credentials, notifications, subscriptions } from "@/db/schema";
+import { recordAudit } from "@/lib/audit/service";
+import { isMemberOfTeam, isOwnerOfTeam, type SessionUser } from "@/lib/auth/roles";
+import { AppError } from "@/lib/errors";
+import { enqueue } from "@/lib/jobs";
+import { deliveryTopicName, groupPrefix, principalName, subscriptionUsername } from "@/lib/kafka/names";
+import { deprovisionDedupeKey, deprovisionSubscriptionJob, provisionDedupeKey, provisionSubscriptionJob } from "./jobs";
+import {
+  LIVE_STATES,
+  findCurrentContract,
+  findPlanWithTier,
+  findProduct,
+  findSubscription,
+  listPendingRequestsForOwnerTeams,
+  listTeamOwnerIds,
+  type ReviewQueueItem,
+} from "./queries";
+import type { ApproveRequestInput, DenyRequestInput, SubscribeInput } from "./schemas";
+
+/**
+ * Subscriptions: subscribe, owner review, ending access. Every function re-checks who is asking
+ * (a server action, an API route or a test may call it) and writes the state change, its job
+ * and its audit entry in one transaction, so Kafka work exists exactly when the change commits.
+ */
+
+const actor = (user: SessionUser) => ({ type: "user" as const, id: user.id, label: user.email });
+
+/**
+ * Serializes subscribe/approve for one team and product, so a double click or two owners
+ * approving at once cannot create two subscriptions. Held until the transaction ends.
+ */
+async function lockTeamProduct(tx: Db, teamId: string, productId: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`subscription:${teamId}:${productId}`}))`);
+}
+
+async function assertNoDuplicate(tx: Db, teamId: string, productId: string, planId: string): Promise<void> {
+  const [live] = await tx
+    .select({ id: subscriptions.id })
+    .from(subscriptions)
+    .where(
+      and(
+        eq(subscriptions.teamId, teamId),
+        eq(subscriptions.productId, productId),
+        eq(subscriptions.planId, planId),
+        inArray(subscriptions.state, [...LIVE_STATES]),
+      ),
+    )
+    .limit(1);
+  if (live) throw new AppError("conflict", "Your team already has a subscription to this product on this plan.");
+  const [pending] = await tx
+    .select({ id: accessRequests.id })
+    .from(accessRequests)
+    .where(
+      and(
+        eq(accessRequests.teamId, teamId),
+        eq(accessRequests.productId, productId),
+        eq(accessRequests.planId, planId),
+        eq(accessRequests.status, "pending"),
+      ),
+    )
+    .limit(1);
+  if (pending) throw new AppError("conflict", "Your team already has a pending access request for this product and plan.");
+}
+
+type PlanRow = NonNullable<Awaited<ReturnType<typeof findPlanWithTier>>>;
+
+/** The plan must be active, of this product, and open to external orgs when the subscriber is external. */
+function assertPlanUsable(planRow: PlanRow | undefined, productId: string, orgKind: "internal" | "external"): PlanRow {
+  if (!planRow || planRow.plan.productId !== productId) throw new AppError("not_found", "This plan does not exist for this product.");
+  if (!planRow.plan.active) throw new AppError("conflict", "This plan is no longer offered.");
+  if (orgKind === "external" && !planRow.plan.externalAllowed) {
+    throw new AppError("forbidden", "This plan is not available to external organizations.");
+  }
+  return planRow;
+}
+
+/** Inserts a subscription in "provisioning" with its first credential row and the provision job. */
+async function createProvisioningSubscription(
+  tx: Db,
+  args: {
+    product: { id: string; slug: string };
+    planRow: PlanRow;
+    contractMajor: number;
+    teamId: string;
+    createdBy: string;
+    purpose: string;
+    expiresAt: Date | null;
+    accessRequestId: string | null;
+  },
+) {
+  const id = randomUUID();
+  const username = subscriptionUsername(id, 0);
+  const [row] = await tx
+    .insert(subscriptions)
+    .values({
+      id,
+      productId: args.product.id,
+      planId: args.planRow.plan.id,
+      tierId: args.planRow.tier.id,
+      contractMajor: args.contractMajor,
+      teamId: args.teamId,
+      createdBy: args.createdBy,
+      accessRequestId: args.accessRequestId,
+      state: "provisioning",
+      purpose: args.purpose,
+      deliveryTopic: deliveryTopicName(args.product.slug, args.contractMajor, args.planRow.tier.name),
+      groupPrefix: groupPrefix(id),
+      principal: principalName(username),
+      expiresAt: args.expiresAt,
+    })
+    .returning();
+  await tx.insert(credentials).values({ subscriptionId: id, username, mechanism: "scram-sha-512" });
+  await enqueue(tx, provisionSubscriptionJob, { subscriptionId: id }, { dedupeKey: provisionDedupeKey(id) });
+  return row!;
+}
+
+export type SubscribeResult =
+  | { kind: "subscription"; subscriptionId: string; state: "provisioning" }
+  | { kind: "access_request"; requestId: string };
+
+export async function subscribe(db: Db, user: SessionUser, input: SubscribeInput): Promise<SubscribeResult> {
+  if (!isMemberOfTeam(user, input.teamId)) throw new AppError("forbidden", "You can only subscribe on behalf of a team you belong to.");
+  const product = await findProduct(db, input.productId);
+  if (!product || product.status !== "published") throw new AppError("not_found", "This product is not available for subscription.");
+  const planRow = assertPlanUsable(await findPlanWithTier(db, input.planId), product.id, user.orgKind);
+  const contract = await findCurrentContract(db, product.id);
+  if (!contract) throw new AppError("conflict", "This product has no published contract yet.");
+  if (!contract.purposes.includes(input.purpose)) {
+    throw new AppError("validation", undefined, {
+      fieldErrors: { purpose: [`The contract allows these purposes only: ${contract.purposes.join(", ") || "none"}.`] },
+    });
+  }
+  if (input.requestedExpiry && input.requestedExpiry.getTime() <= Date.now()) {
+    throw new AppError("validation", undefined, { fieldErrors: { requestedExpiry: ["The expiry must be in the future."] } });
+  }
+
+  return db.transaction(async (tx) => {
+    await lockTeamProduct(tx, input.teamId, product.id);
+    await assertNoDuplicate(tx, input.teamId, product.id, planRow.plan.id);
+
+    if (planRow.plan.approval === "auto") {
+      const sub = await createProvisioningSubscription(tx, {
+        product,
+        planRow,
+        contractMajor: contract.major,
+        teamId: input.teamId,
+        createdBy: user.id,
+        purpose: input.purpose,
+        expiresAt: input.requestedExpiry ?? null,
+        accessRequestId: null,
+      });
+      await recordAudit(tx, {
+        actor: actor(user),
+        action: "subscription.create",
+        resource: { type: "subscription", id: sub.id },
+        details: { productId: product.id, planId: planRow.plan.id, teamId: input.teamId, purpose: input.purpose, approval: "auto" },
+      });
+      return { kind: "subscription" as const, subscriptionId: sub.id, state: "provisioning" as const };
+    }
+
+    const justification = input.justification?.trim() ?? "";
+    if (!justification) {
+      throw new AppError("validation", undefined, { fieldErrors: { justification: ["Explain why your team needs this data."] } });
+    }
+    const [request] = await tx
+      .insert(accessRequests)
+      .values({
+        productId: product.id,
+        planId: planRow.plan.id,
+        requesterId: user.id,
+        teamId: input.teamId,
+        purpose: input.purpose,
+        justification,
+        requestedExpiry: input.requestedExpiry ?? null,
+      })
+      .returning({ id: accessRequests.id });
+    await recordAudit(tx, {
+      actor: actor(user),
+      action: "access_request.create",
+      resource: { type: "access_request", id: request!.id },
+      details: { productId: product.id, planId: planRow.plan.id, teamId: input.teamId, purpose: input.purpose },
+    });
+    const owners = await listTeamOwnerIds(tx, product.ownerTeamId);
+    if (owners.length) {
+      await tx.insert(notifications).values(
+        owners.map((userId) => ({
+          userId,
+          kind: "access_request.pending",
+          title: `Access request for ${product.name}`,
+          body: `${user.name} asks for the ${planRow.plan.name} plan: ${input.purpose}.`,
+          link: "/owner/requests",
+        })),
+      );
+    }
+    return { kind: "access_request" as const, requestId: request!.id };
+  });
+}
+
+/** Owner teams of the user: the only products whose requests they may see or decide. */
+function ownedTeamIds(user: SessionUser): string[] {
+  return user.teams.filter((t) => t.role === "owner").map((t) => t.id);
+}
+
+export async function listReviewQueue(db: Db, owner: SessionUser): Promise<ReviewQueueItem[]> {
+  return listPendingRequestsForOwnerTeams(db, ownedTeamIds(owner));
+}
+
+/** Loads a request and checks the decider owns the product; four eyes for approvals. */
+async function loadDecidableRequest(tx: Db, owner: SessionUser, requestId: string, forApproval: boolean) {
+  const [request] = await tx.select().from(accessRequests).where(eq(accessRequests.id, requestId)).for("update");
+  if (!request) throw new AppError("not_found", "This access request does not exist.");
+  const product = await findProduct(tx, request.productId);
+  if (!product || !isOwnerOfTeam(owner, product.ownerTeamId)) {
+    throw new AppError("forbidden", "Only owners of the product's team can decide its access requests.");
+  }
+  if (forApproval && (request.requesterId === owner.id || isMemberOfTeam(owner, request.teamId))) {
+    throw new AppError(
+      "forbidden",
+      "Four eyes: you cannot approve a request filed by your own team. Another owner outside that team must approve it.",
+    );
+  }
+  if (request.status !== "pending") throw new AppError("conflict", `This request was already ${request.status}.`);
+  return { request, product };
+}
+
+export async function approveAccessRequest(
+  db: Db,
+  owner: SessionUser,
+  input: ApproveRequestInput,
+): Promise<{ requestId: string; subscriptionId: string }> {
+  if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) {
+    throw new AppError("validation", undefined, { fieldErrors: { expiresAt: ["The expiry must be in the future."] } });
+  }
+  return db.transaction(async (tx) => {
+    const { request, product } = await loadDecidableRequest(tx, owner, input.requestId, true);
+    const [requesterOrg] = await tx.execute<{ kind: "internal" | "external" }>(
+      sql`select o.kind from teams t join organizations o on o.id = t.org_id where t.id = ${request.teamId}`,
+    );
+    const planRow = assertPlanUsable(await findPlanWithTier(tx, input.planId ?? request.planId), product.id, requesterOrg?.kind ?? "external");
+    const contract = await findCurrentContract(tx, product.id);
+    if (!contract) throw new AppError("conflict", "This product has no published contract.");
+    await lockTeamProduct(tx, request.teamId, product.id);
+    const expiresAt = input.expiresAt ?? request.requestedExpiry ?? null;
+
+    await tx
+      .update(accessRequests)
+      .set({ status: "approved", decidedBy: owner.id, decidedAt: new Date(), grantedPlanId: planRow.plan.id, grantedExpiry: expiresAt })
+      .where(eq(accessRequests.id, request.id));
+    await assertNoDuplicate(tx, request.teamId, product.id, planRow.plan.id);
+    const sub = await createProvisioningSubscription(tx, {
+      product,
+      planRow,
+      contractMajor: contract.major,
+      teamId: request.teamId,
+      createdBy: request.requesterId,
+      purpose: request.purpose,
+      expiresAt,
+      accessRequestId: request.id,
+    });
+    await recordAudit(tx, {
+      actor: actor(owner),
+      action: "access_request.approve",
+      resource: { type: "access_request", id: request.id },
+      details: { subscriptionId: sub.id, planId: planRow.plan.id, requestedPlanId: request.planId, expiresAt: expiresAt?.toISOString() ?? null },
+    });
+    await tx.insert(notifications).values({
+      userId: request.requesterId,
+      kind: "access_request.approved",
+      title: `Access to ${product.name} approved`,
+      body: `Your request was approved on the ${planRow.plan.name} plan. Your credentials are being set up.`,
+      link: `/subscriptions/${sub.id}`,
+    });
+    return { requestId: request.id, subscriptionId: sub.id };
+  });
+}
+
+export async function denyAccessRequest(db: Db, owner: SessionUser, input: DenyRequestInput): Promise<{ requestId: string }> {
+  const reason = input.reason?.trim();
+  if (!reason) throw new AppError("validation", undefined, { fieldErrors: { reason: ["A reason is required to deny a request."] } });
+  return db.transaction(async (tx) => {
+    const { request, product } = await loadDecidableRequest(tx, owner, input.requestId, false);
+    await tx
+      .update(accessRequests)
+      .set({ status: "denied", decidedBy: owner.id, decidedAt: new Date(), decisionReason: reason })
+      .where(eq(accessRequests.id, request.id));
+    await recordAudit(tx, {
+      actor: actor(owner),
+      action: "access_request.deny",
+      resource: { type: "access_request", id: request.id },
+      details: { reason },
+    });
+    await tx.insert(notifications).values({
+      userId: request.requesterId,
+      kind: "access_request.denied",
+      title: `Access to ${product.name} denied`,
+      body: reason,
+      link: `/products/${product.slug}`,
+    });
+    return { requestId: request.id };
+  });
+}
+
+export type BulkOutcome = { requestId: string; ok: true } | { requestId: string; ok: false; code: string; message: string };
+
+/** Each request decided in its own transaction: one refusal (four eyes, already decided) does not block the rest. */
+async function bulk(requestIds: string[], run: (id: string) => Promise<unknown>): Promise<BulkOutcome[]> {
+  const out: BulkOutcome[] = [];
+  for (const requestId of [...new Set(requestIds)]) {
+    try {
+      await run(requestId);
+      out.push({ requestId, ok: true });
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      out.push({ requestId, ok: false, code: err.code, message: err.message });
+    }
+  }
+  return out;
+}
+
+export function bulkApproveAccessRequests(db: Db, owner: SessionUser, input: { requestIds: string[]; expiresAt?: Date }) {
+  return bulk(input.requestIds, (requestId) => approveAccessRequest(db, owner, { requestId, expiresAt: input.expiresAt }));
+}
+
+export function bulkDenyAccessRequests(db: Db, owner: SessionUser, input: { requestIds: string[]; reason: string }) {
+  return bulk(input.requestIds, (requestId) => denyAccessRequest(db, owner, { requestId, reason: input.reason }));
+}
+
+type EndState = "revoked" | "expired" | "suspended";
+
+/**
+ * Ends a subscription and enqueues its deprovisioning in one transaction. Only states that may
+ * hold access can end; ending twice is a conflict, not a second job.
+ */
+async function endSubscription(
+  tx: Db,
+  subscriptionId: string,
+  state: EndState,
+  reason: string,
+  audit: { actor: { type: "user" | "system"; id?: string; label?: string }; action: string },
+): Promise<void> {
+  const [updated] = await tx
+    .update(subscriptions)
+    .set({ state, stateReason: reason, endedAt: new Date(), updatedAt: new Date() })
+    .where(and(eq(subscriptions.id, subscriptionId), inArray(subscriptions.state, ["requested", "provisioning", "active", "failed"])))
+    .returning({ id: subscriptions.id });
+  if (!updated) throw new AppError("conflict", "This subscription has already ended.");
+  await enqueue(tx, deprovisionSubscriptionJob, { subscriptionId }, { dedupeKey: deprovisionDedupeKey(subscriptionId) });
+  await recordAudit(tx, { actor: audit.actor, action: audit.action, resource: { type: "subscription", id: subscriptionId }, details: { state, reason } });
+}
+
+export async function cancelSubscription(db: Db, user: SessionUser, input: { subscriptionId: string; reason?: string }): Promise<void> {
+  const sub = await findSubscription(db, input.subscriptionId);
+  if (!sub || !isMemberOfTeam(user, sub.teamId)) throw new AppError("not_found", "This subscription does not exist.");
+  await db.transaction((tx) =>
+    endSubscription(tx, sub.id, "revoked", input.reason?.trim() || "Cancelled by the consumer", {
+      actor: actor(user),
+      action: "subscription.cancel",
+    }),
+  );
+}
+
+export async function revokeSubscription(db: Db, owner: SessionUser, input: { subscriptionId: string; reason?: string }): Promise<void> {
+  const sub = await findSubscription(db, input.subscriptionId);
+  if (!sub) throw new AppError("not_found", "This subscription does not exist.");
+  const product = await findProduct(db, sub.productId);
+  if (!product || !isOwnerOfTeam(owner, product.ownerTeamId)) {
+    throw new AppError("forbidden", "Only owners of the product's team can revoke its subscriptions.");
+  }
+  await db.transaction(async (tx) => {
+    await endSubscription(tx, sub.id, "revoked", input.reason?.trim() || "Revoked by the product owner", {
+      actor: actor(owner),
+      action: "subscription.revoke",
+    });
+    await tx.insert(notifications).values({
+      userId: sub.createdBy,
+      kind: "subscription.revoked",
+      title: `Access to ${product.name} revoked`,
+      body: input.reason?.trim() || "The product owner revoked this subscription.",
+      link: `/subscriptions/${sub.id}`,
+    });
+  });
+}
+
+/** For a periodic job: every subscription past its expiry ends and is deprovisioned. Returns the ids. */
+export async function expireDueSubscriptions(db: Db, now: Date = new Date()): Promise<string[]> {
+  const due = await db
+    .select({ id: subscriptions.id })
+    .from(subscriptions)
+    .where(and(lte(subscriptions.expiresAt, now), inArray(subscriptions.state, ["requested", "provisioning", "active", "failed"])));
+  const expired: string[] = [];
+  for (const { id } of due) {
+    try {
+      await db.transaction((tx) =>
+        endSubscription(tx, id, "expired", "The subscription reached its expiry date", {
+          actor: { type: "system", label: "expiry" },
+          action: "subscription.expire",
+        }),
+      );
+      expired.push(id);
+    } catch (err) {
+      // Ended concurrently (cancelled or expired by another worker): nothing left to do.
+      if (!(err instanceof AppError && err.code === "conflict")) throw err;
+    }
+  }
+  return expired;
+}
