@@ -1,10 +1,14 @@
 import Markdown, { type Components } from "react-markdown";
+import remarkGfm from "remark-gfm";
 
 /**
  * Owner-written markdown, rendered safely: raw HTML is dropped (skipHtml), react-markdown's
  * default URL filter removes javascript: and other unsafe links, and external links open
- * without handing the opener to the other site.
+ * without handing the opener to the other site. GFM is on because owners document fields and
+ * KPIs in tables; it adds no HTML passthrough (tables, strikethrough, task lists, autolinks).
  */
+const remarkPlugins = [remarkGfm];
+
 const components: Components = {
   h1: ({ children }) => <h3 className="mt-6 text-base font-semibold text-slate-900">{children}</h3>,
   h2: ({ children }) => <h3 className="mt-6 text-base font-semibold text-slate-900">{children}</h3>,
@@ -27,15 +31,16 @@ const components: Components = {
   pre: ({ children }) => <pre className="mt-3 overflow-x-auto rounded-md bg-slate-900 p-4 font-mono text-xs leading-relaxed text-slate-100">{children}</pre>,
   blockquote: ({ children }) => <blockquote className="mt-3 border-l-4 border-slate-200 pl-4 text-slate-600">{children}</blockquote>,
   table: ({ children }) => <div className="mt-3 overflow-x-auto"><table className="min-w-full text-sm">{children}</table></div>,
-  th: ({ children }) => <th className="border-b border-slate-200 px-3 py-1.5 text-left font-semibold">{children}</th>,
-  td: ({ children }) => <td className="border-b border-slate-100 px-3 py-1.5">{children}</td>,
+  // GFM passes column alignment (":---:") as an inline text-align style.
+  th: ({ children, style }) => <th style={style} className="border-b border-slate-200 px-3 py-1.5 text-left font-semibold">{children}</th>,
+  td: ({ children, style }) => <td style={style} className="border-b border-slate-100 px-3 py-1.5">{children}</td>,
   img: ({ alt }) => <span className="text-slate-500">[image: {alt}]</span>,
 };
 
 export function MarkdownText({ children }: { children: string }) {
   return (
     <div className="text-sm [&>*:first-child]:mt-0">
-      <Markdown skipHtml components={components}>
+      <Markdown skipHtml remarkPlugins={remarkPlugins} components={components}>
         {children}
       </Markdown>
     </div>

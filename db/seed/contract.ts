@@ -46,9 +46,27 @@ function objectNode(): SchemaNode {
   return { type: "object", properties: {}, required: [] };
 }
 
+/** "signals[]" -> signals, 1; "curve[][]" -> curve, 2 (a list of lists). */
+function splitSegment(raw: string): { name: string; arrayDepth: number } {
+  let name = raw;
+  let arrayDepth = 0;
+  while (name.endsWith("[]")) {
+    name = name.slice(0, -2);
+    arrayDepth += 1;
+  }
+  return { name, arrayDepth };
+}
+
+function isContainer(f: FieldSpec): boolean {
+  return f.type === "object" || f.type === "array";
+}
+
 /**
  * Builds the nested JSON Schema from the flat field list. An object is required in its parent
- * when any field below it is required.
+ * when any field below it is required; an array only when a field spec of type "array" says so,
+ * because `required` on "legs[].amount" is about each leg, not about there being legs. A field of
+ * type "object" or "array" documents a container ("neighbours": array of objects); its fields
+ * are listed separately.
  */
 export function buildJsonSchema(opts: { id: string; title: string; description: string; fields: FieldSpec[] }): SchemaNode {
   const root: SchemaNode = {
@@ -59,21 +77,33 @@ export function buildJsonSchema(opts: { id: string; title: string; description: 
     ...objectNode(),
   };
   for (const f of opts.fields) {
-    const segments = f.path.split(".");
+    const segments = f.path.split(".").map(splitSegment);
+    // Index of the last segment that is an array of objects: requiredness stops there.
+    let innerArray = -1;
+    segments.forEach((seg, i) => {
+      if (seg.arrayDepth > 0 && i < segments.length - 1) innerArray = i;
+    });
     let parent = root;
-    segments.forEach((raw, i) => {
-      const isArray = raw.endsWith("[]");
-      const name = isArray ? raw.slice(0, -2) : raw;
+    segments.forEach(({ name, arrayDepth }, i) => {
       const props = parent.properties as Record<string, SchemaNode>;
       const required = parent.required as string[];
-      if (f.required && !required.includes(name)) required.push(name);
+      if (f.required && i > innerArray && !required.includes(name)) required.push(name);
       const last = i === segments.length - 1;
-      if (last) {
-        props[name] = isArray ? { type: "array", items: leafSchema(f), description: f.description } : leafSchema(f);
+      if (last && isContainer(f)) {
+        if (arrayDepth > 0) throw new Error(`container ${f.path}: name the array without "[]"`);
+        props[name] ??= f.type === "array" ? { type: "array", items: objectNode() } : objectNode();
+        props[name].description = f.description;
         return;
       }
-      if (!props[name]) props[name] = isArray ? { type: "array", items: objectNode() } : objectNode();
-      parent = isArray ? ((props[name] as SchemaNode).items as SchemaNode) : props[name];
+      if (last) {
+        let node = leafSchema(f);
+        for (let d = 0; d < arrayDepth; d++) node = { type: "array", items: node, description: f.description };
+        props[name] = node;
+        return;
+      }
+      if (arrayDepth > 1) throw new Error(`field ${f.path}: lists of lists of objects are not supported by the seed`);
+      props[name] ??= arrayDepth ? { type: "array", items: objectNode() } : objectNode();
+      parent = arrayDepth ? ((props[name] as SchemaNode).items as SchemaNode) : props[name];
     });
   }
   pruneEmptyRequired(root);
@@ -105,6 +135,8 @@ export function defaultMaskRule(f: FieldSpec, tier: TierName): MaskRule {
   const override = f.mask?.[tier];
   if (override) return override;
   if (tier === "full" || f.pii === "none") return { strategy: "keep" };
+  // Containers take only keep or drop; a personal container is dropped whole.
+  if (isContainer(f)) return { strategy: "drop" };
   if (f.pii === "sensitive") return { strategy: "drop" };
   if (f.pii === "direct") return tier === "internal" ? { strategy: "hash" } : { strategy: "drop" };
   // quasi
@@ -114,10 +146,14 @@ export function defaultMaskRule(f: FieldSpec, tier: TierName): MaskRule {
   return g;
 }
 
-/** Rules for every field of the contract (allow-list: unnamed fields never reach a tier). */
+/**
+ * Rules for every field of the contract (allow-list: unnamed fields never reach a tier). A
+ * non-personal container needs no rule: its fields carry their own.
+ */
 export function tierRules(fields: FieldSpec[], tier: TierName): Record<string, MaskRule> {
   const out: Record<string, MaskRule> = {};
   for (const f of fields) {
+    if (isContainer(f) && f.pii === "none" && !f.mask?.[tier]) continue;
     const rule = defaultMaskRule(f, tier);
     if (tier !== "full" && f.pii !== "none" && rule.strategy === "keep") {
       throw new Error(`PII field ${f.path} would be kept in tier ${tier}`);

@@ -1,4 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
+import { createElement } from "react";
+import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
 import {
   clusters,
@@ -12,9 +14,10 @@ import {
   teams,
   users,
 } from "@/db/schema";
+import { MarkdownText } from "@/components/catalog/markdown";
 import { verifyPassword } from "@/lib/auth/password";
-import { compileContract } from "@/lib/contracts";
-import { validateTierRules } from "@/lib/masking";
+import { compileContract, valuesAt } from "@/lib/contracts";
+import { compileMaskingPolicy, deriveProductKey, validateTierRules } from "@/lib/masking";
 import { createTestDatabase } from "@/lib/testing/db";
 import { DEMO_LOGINS, DEMO_PASSWORD, DEMO_PRODUCTS, seedDemoWorld } from "./demo";
 import type { ContractField, MaskRule } from "./types";
@@ -54,8 +57,6 @@ describe("seedDemoWorld", () => {
       expect(fields.some((f) => f.pii !== "none"), `${p.slug} has PII`).toBe(true);
       expect((contract.schema as { $schema: string }).$schema).toBe("https://json-schema.org/draft/2020-12/schema");
       expect(p.description).toContain("```");
-      // The product page renders CommonMark without the GFM table extension.
-      expect(p.description, p.slug).not.toMatch(/^\|.*\|$/m);
 
       const tiers = await t.db.select().from(maskingTiers).where(eq(maskingTiers.productId, p.id));
       expect(tiers.filter((x) => x.fullAccess)).toHaveLength(1);
@@ -150,6 +151,90 @@ describe("demo product definitions", () => {
       const issues = validateTierRules(row.fields as never, tiers.map((x) => ({ name: x.name, fullAccess: x.fullAccess, rules: x.rules })) as never);
       expect(issues, spec.slug).toEqual([]);
     }
+  });
+});
+
+describe("demo product descriptions", () => {
+  const render = (markdown: string) => renderToStaticMarkup(createElement(MarkdownText, null, markdown));
+
+  it("render their markdown tables as HTML tables on the product page", async () => {
+    const rows = await t.db.select({ slug: dataProducts.slug, description: dataProducts.description }).from(dataProducts);
+    const withTables = rows.filter((r) => /^\|.*\|$/m.test(r.description));
+    expect(withTables.map((r) => r.slug).sort()).toEqual(["cell-network-kpis", "fraud-alerts-sim-swap-irsf"]);
+    for (const r of rows) {
+      const html = render(r.description);
+      // A table row left as text means GFM did not parse it (e.g. a missing delimiter row).
+      expect(html, r.slug).not.toMatch(/<p>\|/);
+      expect(html, r.slug).not.toContain("|---");
+    }
+    const kpis = render(withTables.find((r) => r.slug === "cell-network-kpis")!.description);
+    expect(kpis).toContain("<table");
+    expect(kpis).toMatch(/<th[^>]*>definition<\/th>/);
+    expect(kpis).toMatch(/<td[^>]*><code[^>]*>metrics\.prb_utilisation<\/code><\/td>/);
+    expect(kpis).toMatch(/<td[^>]*><code[^>]*>neighbours\[\]\.rsrp_dbm<\/code><\/td>/);
+  });
+
+  it("keep raw HTML out, inside tables too", () => {
+    const html = render("| a | b |\n|---|:-:|\n| <script>alert(1)</script> | <img src=x onerror=alert(1)> |\n\n<b>bold</b>");
+    expect(html).toContain("<table");
+    expect(html).toMatch(/<td style="text-align:center"/);
+    expect(html).not.toMatch(/<script|<img|<b>|onerror/);
+  });
+});
+
+describe("demo products with nested arrays", () => {
+  it("document arrays in the contract, containers before their fields", async () => {
+    const rows = await t.db
+      .select({ slug: dataProducts.slug, fields: contractVersions.fields })
+      .from(dataProducts)
+      .innerJoin(contractVersions, eq(contractVersions.productId, dataProducts.id));
+    const withArrays = rows.filter((r) => (r.fields as ContractField[]).some((f) => f.path.includes("[]")));
+    expect(withArrays.length).toBeGreaterThanOrEqual(5);
+    const aml = rows.find((r) => r.slug === "aml-alerts")!.fields as ContractField[];
+    const at = (path: string) => aml.findIndex((f) => f.path === path);
+    expect(aml[at("related_accounts")]).toMatchObject({ type: "array", description: expect.stringContaining("Counterparty") });
+    expect(at("related_accounts")).toBeLessThan(at("related_accounts[]"));
+    expect(at("related_accounts[]")).toBeLessThan(at("related_accounts[].iban"));
+    expect(aml[at("related_accounts[].iban")]).toMatchObject({ pii: "direct", required: true });
+    const prices = rows.find((r) => r.slug === "day-ahead-power-prices")!.fields as ContractField[];
+    expect(prices.map((f) => `${f.path}:${f.type}`)).toEqual(expect.arrayContaining(["supply_curve:array", "supply_curve[]:array", "supply_curve[][]:number"]));
+  });
+
+  it("mask every example record in every tier without leaking a direct identifier, inside arrays too", async () => {
+    const outputs = new Map<string, unknown>();
+    for (const spec of DEMO_PRODUCTS) {
+      const [row] = await t.db
+        .select({ id: dataProducts.id, fields: contractVersions.fields })
+        .from(dataProducts)
+        .innerJoin(contractVersions, eq(contractVersions.productId, dataProducts.id))
+        .where(eq(dataProducts.slug, spec.slug));
+      const fields = row.fields as ContractField[];
+      const secrets = fields
+        .filter((f) => f.pii === "direct" || f.pii === "sensitive")
+        .flatMap((f) => valuesAt(spec.example, f.path))
+        .filter((v): v is string => typeof v === "string" && v.length >= 6);
+      const key = deriveProductKey("demo-test-master-secret-0123456789", row.id, 1);
+      for (const tier of await t.db.select().from(maskingTiers).where(eq(maskingTiers.productId, row.id))) {
+        const mask = compileMaskingPolicy({ fields: row.fields as never, rules: tier.rules as never, fullAccess: tier.fullAccess, key });
+        const result = mask(spec.example);
+        expect(result.ok, `${spec.slug}/${tier.name}: ${result.ok ? "" : result.reason}`).toBe(true);
+        if (!result.ok) continue;
+        outputs.set(`${spec.slug}/${tier.name}`, result.value);
+        if (tier.fullAccess) {
+          expect(result.value, spec.slug).toEqual(spec.example);
+          continue;
+        }
+        const text = JSON.stringify(result.value);
+        for (const secret of secrets) expect(text, `${spec.slug}/${tier.name}`).not.toContain(secret);
+      }
+    }
+    const aml = outputs.get("aml-alerts/internal") as { related_accounts: Record<string, unknown>[] };
+    expect(aml.related_accounts).toHaveLength(2);
+    expect(aml.related_accounts[0]).toMatchObject({ iban: "******************4931", direction: "outbound", holder_name: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    const iot = outputs.get("iot-device-telemetry/partner") as { track: { lat: number }[] };
+    expect(iot.track.map((p) => p.lat)).toEqual([53.5, 53.5]);
+    const fraud = outputs.get("fraud-alerts-sim-swap-irsf/partner") as { evidence: { signals: Record<string, unknown>[] } };
+    expect(fraud.evidence.signals[0]).toEqual({ code: "password_reset_after_swap", weight: 0.52, observed_at: "2026-11-21T18:00:00.000Z", source_ip: "203.0.113.0" });
   });
 });
 

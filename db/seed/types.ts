@@ -4,14 +4,16 @@
  * are all derived from it (see contract.ts), so the three can never disagree.
  */
 export type PiiClass = "direct" | "quasi" | "sensitive" | "none";
-export type FieldType = "string" | "integer" | "number" | "boolean";
+export type FieldType = "string" | "integer" | "number" | "boolean" | "object" | "array";
 export type MaskStrategy = "keep" | "drop" | "redact" | "hash" | "partial" | "generalize" | "tokenize";
 export type MaskRule = { strategy: MaskStrategy } & Record<string, unknown>;
 export type TierName = "full" | "internal" | "partner" | "public";
 
 /**
  * One leaf field. Dotted paths nest objects ("subscriber.msisdn"); a segment ending in "[]" is an
- * array ("signals[]" is an array of scalars, "legs[].amount" an array of objects).
+ * array ("signals[]" is an array of scalars, "legs[].amount" an array of objects, "curve[][]" a
+ * list of lists of scalars), as lib/contracts writes paths. Type "object" or "array" documents a
+ * container instead (path without "[]": "legs" with type "array" is the list of legs).
  */
 export type FieldSpec = {
   path: string;

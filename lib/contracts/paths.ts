@@ -1,7 +1,8 @@
 /**
  * Field paths (see ContractField): "a.b" for nested properties, "x[]" for every element of an
- * array or every value of a map. Property names containing "." or "[]" cannot be addressed; the
- * flattener reports them instead of producing ambiguous paths.
+ * array or every value of a map, "x[][]" for every element of every inner list (the flattener's
+ * spelling; "x[].[]" is read as the same position). Property names containing "." or "[]" cannot
+ * be addressed; the flattener reports them instead of producing ambiguous paths.
  */
 import { isPlainObject, ownValue } from "./types";
 
@@ -40,8 +41,8 @@ export function joinPath(base: string, name: string): string {
  * The values at `path` in one record. A plain segment yields undefined when the parent or the
  * property is missing (so a "required" rule sees the gap); an "[]" segment yields one value per
  * element and nothing for a missing, null or empty container (a rule on "cells[].rsrp" says
- * something about each cell, and there are none). A segment with an empty key ("[]" alone, as in
- * "matrix[].[]" or a root array "[]") iterates the current value itself.
+ * something about each cell, and there are none). A segment with an empty key (the inner "[]" of
+ * "matrix[][]", or a root array "[]") iterates the current value itself.
  */
 export function valuesAt(record: unknown, path: string | PathSegment[]): unknown[] {
   const segments = typeof path === "string" ? parsePath(path) : path;

@@ -18,7 +18,10 @@ curve and a new record with a higher \`revision\` follows. Always keep the highe
 \`market.area\` and \`delivery.start\`.
 
 - Prices are in EUR/MWh, negative prices are valid;
-- 15-minute products exist since the market moved to 15-minute MTU; \`delivery.resolution\` says which.`,
+- 15-minute products exist since the market moved to 15-minute MTU; \`delivery.resolution\` says which;
+- \`supply_curve\` is the exchange's aggregated supply curve for the period as
+  \`[price EUR/MWh, volume MWh]\` pairs, ascending by price (at most 50 points), for merit-order
+  and price-sensitivity analysis.`,
     domain: "energy",
     tags: ["energy", "power", "market-data", "day-ahead", "prices", "epex"],
     classification: "internal",
@@ -43,10 +46,13 @@ curve and a new record with a higher \`revision\` follows. Always keep the highe
         f("volume.mwh", "number", "none", "Cleared volume in MWh.", { minimum: 0 }),
         f("revision", "integer", "none", "0 for the first publication, +1 per correction.", { ...req, minimum: 0 }),
         f("corrected_by.analyst_id", "string", "direct", "Employee id of the analyst who corrected the record."),
+        f("supply_curve[][]", "number", "none", "Aggregated supply curve: [price EUR/MWh, volume MWh] pairs, ascending by price."),
       ],
       qualityRules: [
         { id: "price-bounds", kind: "range", field: "price.eur_mwh", params: { min: -500, max: 4000 } },
         { id: "resolution-known", kind: "enum", field: "delivery.resolution", params: { values: ["PT60M", "PT15M"] } },
+        // Prices bottom out at the harmonised floor and volumes are never negative.
+        { id: "curve-floor", kind: "range", field: "supply_curve[][]", params: { min: -500 } },
       ],
     },
     example: {
@@ -55,6 +61,13 @@ curve and a new record with a higher \`revision\` follows. Always keep the highe
       price: { eur_mwh: 142.37 },
       volume: { mwh: 11840.2 },
       revision: 0,
+      supply_curve: [
+        [-500, 3120.5],
+        [0, 7420],
+        [85.1, 10210.4],
+        [142.37, 11840.2],
+        [310, 13905.7],
+      ],
     },
     tiers: ["internal", "public"],
     plans: [freeInternal(), publicFree(), flatMonthly(40000, "internal", { name: "Desk licence" })],

@@ -24,6 +24,10 @@ Consumers:
 consumer.run({ eachMessage: async ({ message }) => upsertPayment(JSON.parse(message.value!.toString())) });
 \`\`\`
 
+\`fees\` lists the charges on the payment (scheme fee, instant surcharge, FX margin) and who bears
+each. \`screening.hits\` lists sanctions and PEP list entries the screening engine matched; the
+matched names are hashed in the internal tier like the payer's and payee's.
+
 IBANs are partially masked (last 4 characters) in the internal tier, names are hashed.`,
     domain: "payments",
     tags: ["payments", "sepa", "instant-payments", "banking", "transactions"],
@@ -55,6 +59,17 @@ IBANs are partially masked (last 4 characters) in the internal tier, names are h
         f("payee.bic", "string", "none", "Payee bank BIC."),
         f("occurred_at", "string", "none", "When the state changed (UTC).", { ...req, format: "date-time" }),
         f("reason_code", "string", "none", "ISO 20022 reason code for rejections and returns."),
+        f("fees", "array", "none", "Charges applied to the payment."),
+        f("fees[].type", "string", "none", "Kind of charge.", { ...req, enum: ["scheme", "instant_surcharge", "fx_margin", "correspondent"] }),
+        f("fees[].amount_minor", "integer", "none", "Charge in minor units of fees[].currency.", { ...req, minimum: 0 }),
+        f("fees[].currency", "string", "none", "ISO 4217 currency of the charge.", { ...req, pattern: "^[A-Z]{3}$" }),
+        f("fees[].charged_to", "string", "none", "Who bears the charge (ISO 20022 charge bearer).", { enum: ["payer", "payee", "shared"] }),
+        f("screening.outcome", "string", "none", "Sanctions screening result.", { enum: ["clear", "hit_released", "hit_blocked"] }),
+        f("screening.hits", "array", "none", "List entries the screening engine matched, best match first."),
+        f("screening.hits[].list", "string", "none", "Watch list of the entry.", { ...req, enum: ["EU", "UN", "OFAC", "UK_HMT", "PEP"] }),
+        f("screening.hits[].matched_name", "string", "direct", "Name on the payment that matched the entry.", req),
+        f("screening.hits[].score", "number", "none", "Match score, 0..1.", { minimum: 0, maximum: 1 }),
+        f("screening.hits[].released_by", "string", "direct", "Employee id of the analyst who released the hit as a false positive."),
       ],
       qualityRules: [
         { id: "amount-positive", kind: "range", field: "payment.amount_minor", params: { min: 1 } },
@@ -67,6 +82,14 @@ IBANs are partially masked (last 4 characters) in the internal tier, names are h
       payer: { iban: "DE89370400440532013000", name: "Julia Schneider", customer_id: "NBC-5521903" },
       payee: { iban: "FR1420041010050500013M02606", name: "Atelier Lumière SARL", bic: "PSSTFRPPXXX" },
       occurred_at: "2026-11-21T18:40:33.120Z",
+      fees: [
+        { type: "scheme", amount_minor: 2, currency: "EUR", charged_to: "payer" },
+        { type: "instant_surcharge", amount_minor: 25, currency: "EUR", charged_to: "payer" },
+      ],
+      screening: {
+        outcome: "hit_released",
+        hits: [{ list: "EU", matched_name: "Atelier Lumière SARL", score: 0.62, released_by: "EMP-20417" }],
+      },
     },
     tiers: ["internal"],
     plans: [internalPerMillion(1500), fullAccess(100000)],
@@ -149,7 +172,10 @@ Fields to know:
 
 - \`alert.scenario\`: the monitoring scenario that fired;
 - \`case.decision\`: empty until an investigator decides;
-- \`subject.risk_rating\`: the customer's current KYC risk rating.`,
+- \`subject.risk_rating\`: the customer's current KYC risk rating;
+- \`related_accounts\`: the counterparties' accounts the flagged funds moved between, with the
+  amount moved; IBANs keep their last 4 characters and holder names are hashed in the internal
+  tier, so investigators can still see that two alerts share a counterparty.`,
     domain: "compliance",
     tags: ["aml", "compliance", "financial-crime", "kyc", "alerts", "regulatory"],
     classification: "restricted",
@@ -176,18 +202,35 @@ Fields to know:
         f("finding.typology", "string", "sensitive", "Suspected money-laundering typology."),
         f("finding.first_transaction_id", "string", "none", "First payment that contributed to the alert."),
         f("finding.transaction_count", "integer", "none", "Payments that contributed to the alert.", { minimum: 1 }),
+        f("finding.transaction_ids[]", "string", "none", "Every payment that contributed to the alert, oldest first."),
+        f("related_accounts", "array", "none", "Counterparty accounts the flagged funds moved between."),
+        f("related_accounts[].iban", "string", "direct", "Counterparty IBAN.", { ...req, mask: { internal: { strategy: "partial", keepLast: 4 } } }),
+        f("related_accounts[].holder_name", "string", "direct", "Account holder as named on the payments."),
+        f("related_accounts[].bank_country", "string", "none", "Country of the account's bank (ISO 3166-1 alpha-2)."),
+        f("related_accounts[].direction", "string", "none", "Whether funds came from or went to the account.", { ...req, enum: ["inbound", "outbound"] }),
+        f("related_accounts[].amount_minor", "integer", "none", "Total moved with this account in the alert window, EUR minor units.", { minimum: 0 }),
         f("case.id", "string", "none", "Investigation case, once opened."),
         f("case.decision", "string", "none", "Outcome of the investigation.", { enum: ["closed_no_action", "escalated", "sar_filed"] }),
       ],
       qualityRules: [
         { id: "score-range", kind: "range", field: "alert.score", params: { min: 0, max: 100 } },
         { id: "customer-present", kind: "required", field: "subject.customer_id", params: {} },
+        { id: "related-iban-format", kind: "pattern", field: "related_accounts[].iban", params: { pattern: "^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$" } },
       ],
     },
     example: {
       alert: { id: "AML-2026-0031877", scenario: "structuring", score: 78, raised_at: "2026-11-21T06:00:12Z" },
       subject: { customer_id: "NBC-7720114", date_of_birth: "1991-04-17", nationality: "DE", risk_rating: "medium" },
-      finding: { typology: "cash deposits just below reporting threshold", first_transaction_id: "NB20261118-1", transaction_count: 3 },
+      finding: {
+        typology: "cash deposits just below reporting threshold",
+        first_transaction_id: "NB20261118-1",
+        transaction_count: 3,
+        transaction_ids: ["NB20261118-1", "NB20261119-7", "NB20261120-3"],
+      },
+      related_accounts: [
+        { iban: "DE44500105175407324931", holder_name: "M. Kovac", bank_country: "DE", direction: "outbound", amount_minor: 2695000 },
+        { iban: "LT601010012345678901", holder_name: "Baltic Goods UAB", bank_country: "LT", direction: "outbound", amount_minor: 1400000 },
+      ],
     },
     tiers: ["internal"],
     plans: [freeInternal(), fullAccess(0)],

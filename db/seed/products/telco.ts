@@ -19,6 +19,19 @@ Use it for:
 - detecting degraded cells (rising drop rate, falling throughput) before customers call;
 - correlating radio quality with customer-experience scores (see *Customer Experience Scores*).
 
+KPI definitions (all over the 60-second window):
+
+| field | unit | definition |
+|---|---|---|
+| \`metrics.prb_utilisation\` | 0..1 | downlink PRBs scheduled / PRBs available |
+| \`metrics.throughput_mbps\` | Mbit/s | mean downlink throughput per active user |
+| \`metrics.drop_rate\` | 0..1 | abnormal releases / (normal + abnormal releases) |
+| \`metrics.latency_ms\` | ms | median user-plane round trip, UE to core |
+| \`neighbours[].rsrp_dbm\` | dBm | mean RSRP UEs reported for that neighbour |
+
+\`neighbours\` lists the three strongest neighbour cells from UE measurement reports, with handover
+attempts and success towards each: the input for handover tuning and missing-neighbour detection.
+
 Records are keyed by \`cell.id\`, so all records of one cell land in the same partition and arrive in
 order. Site coordinates are exact in the full tier and rounded to about 10 km for partners.`,
     domain: "network",
@@ -35,7 +48,7 @@ order. Site coordinates are exact in the full tier and rounded to about 10 km fo
       retentionHours: 168,
       purposes: ["network-optimisation", "capacity-planning", "incident-response"],
       prohibitedUses: ["individual-profiling", "marketing"],
-      changelog: "2.1.0 adds metrics.latency_ms (optional). 2.0.0 moved site coordinates under cell.site.",
+      changelog: "2.1.0 adds metrics.latency_ms and the neighbours list (both optional). 2.0.0 moved site coordinates under cell.site.",
       fields: [
         f("event_id", "string", "none", "Unique id of this KPI record.", { ...req, format: "uuid" }),
         f("window_end", "string", "none", "End of the 60-second measurement window (UTC).", { ...req, format: "date-time" }),
@@ -51,12 +64,18 @@ order. Site coordinates are exact in the full tier and rounded to about 10 km fo
         f("metrics.throughput_mbps", "number", "none", "Mean downlink user throughput in Mbit/s.", { minimum: 0 }),
         f("metrics.drop_rate", "number", "none", "Share of sessions dropped in the window, 0..1.", { ...req, minimum: 0, maximum: 1 }),
         f("metrics.latency_ms", "number", "none", "Median user-plane latency in ms (since 2.1.0).", { minimum: 0 }),
+        f("neighbours", "array", "none", "Strongest neighbour cells seen in UE measurement reports, strongest first (at most 3; since 2.1.0)."),
+        f("neighbours[].cell_id", "string", "none", "Global identity of the neighbour cell.", { ...req, pattern: "^[0-9]{3}-[0-9]{2,3}-[0-9A-F]{6,10}$" }),
+        f("neighbours[].rsrp_dbm", "number", "none", "Mean reference signal received power of the neighbour, dBm.", { ...req, minimum: -156, maximum: -31 }),
+        f("neighbours[].handover_attempts", "integer", "none", "Handovers attempted from this cell to the neighbour.", { minimum: 0 }),
+        f("neighbours[].handover_success_rate", "number", "none", "Share of those handovers that succeeded, 0..1.", { minimum: 0, maximum: 1 }),
       ],
       qualityRules: [
         { id: "cell-id-present", kind: "required", field: "cell.id", params: {} },
         { id: "prb-range", kind: "range", field: "metrics.prb_utilisation", params: { min: 0, max: 1 } },
         { id: "technology-known", kind: "enum", field: "cell.technology", params: { values: ["4G", "5G-NSA", "5G-SA"] } },
         { id: "fresh-window", kind: "max_age", field: "window_end", params: { seconds: 600 } },
+        { id: "neighbour-rsrp-range", kind: "range", field: "neighbours[].rsrp_dbm", params: { min: -156, max: -31 } },
       ],
     },
     example: {
@@ -69,6 +88,11 @@ order. Site coordinates are exact in the full tier and rounded to about 10 km fo
         site: { id: "MUC-0412", latitude: 48.13743, longitude: 11.57549, region: "south" },
       },
       metrics: { active_users: 184, prb_utilisation: 0.71, throughput_mbps: 212.4, drop_rate: 0.0031, latency_ms: 11.2 },
+      neighbours: [
+        { cell_id: "262-01-1A2B3C51", rsrp_dbm: -88.5, handover_attempts: 42, handover_success_rate: 0.98 },
+        { cell_id: "262-01-1A2B3D07", rsrp_dbm: -97.0, handover_attempts: 17, handover_success_rate: 0.94 },
+        { cell_id: "262-01-0F11A2C3", rsrp_dbm: -104.5, handover_attempts: 3, handover_success_rate: 1 },
+      ],
     },
     tiers: ["internal", "partner", "public"],
     plans: [freeInternal(), partnerPerGb(3500, "EUR", 250000), publicFree(), fullAccess(50000)],
@@ -86,9 +110,14 @@ payment. Internal consumers (care, billing) use it to block or flag accounts.
 
 What the score means:
 
-- **below 0.4**: informational, no action;
-- **0.4 to 0.8**: reviewed by the fraud desk;
-- **above 0.8**: premium and international calls are blocked automatically.
+| \`alert.score\` | what happens |
+|---|---|
+| below 0.4 | informational, no action |
+| 0.4 to 0.8 | reviewed by the fraud desk |
+| above 0.8 | premium and international calls are blocked automatically |
+
+\`evidence.signals\` lists every signal behind the score with its weight (the weights of one alert
+sum to about 1), so consumers can explain an alert or apply their own threshold per signal.
 
 Phone numbers are hashed with a per-product key in the internal tier, so you can join alerts with
 other Meridian products without seeing the number.`,
@@ -106,7 +135,7 @@ other Meridian products without seeing the number.`,
       retentionHours: 720,
       purposes: ["fraud-prevention", "security-operations"],
       prohibitedUses: ["credit-scoring", "marketing", "employee-monitoring"],
-      changelog: "1.3.0 adds the evidence object. 1.2.0 adds IRSF destination prefix.",
+      changelog: "1.3.0 adds the evidence object with its weighted signals. 1.2.0 adds IRSF destination prefix.",
       fields: [
         f("alert.id", "string", "none", "Alert identifier, stable across updates.", req),
         f("alert.type", "string", "none", "Kind of fraud detected.", { ...req, enum: ["sim_swap", "irsf", "wangiri", "account_takeover"] }),
@@ -123,18 +152,32 @@ other Meridian products without seeing the number.`,
         f("destination.country", "string", "none", "ISO 3166-1 alpha-2 country of the called range."),
         f("evidence.primary_signal", "string", "none", "The signal that contributed most to the score."),
         f("evidence.signal_count", "integer", "none", "How many signals contributed.", { minimum: 0 }),
+        f("evidence.signals", "array", "none", "Every signal behind the score, highest weight first."),
+        f("evidence.signals[].code", "string", "none", "Signal code, e.g. new_device_login.", req),
+        f("evidence.signals[].weight", "number", "none", "Contribution of the signal to the score, 0..1.", { ...req, minimum: 0, maximum: 1 }),
+        f("evidence.signals[].observed_at", "string", "quasi", "When the subscriber's activity behind the signal happened.", { format: "date-time" }),
+        f("evidence.signals[].source_ip", "string", "quasi", "IP address the activity came from (logins, password resets).", { format: "ipv4" }),
       ],
       qualityRules: [
         { id: "score-range", kind: "range", field: "alert.score", params: { min: 0, max: 1 } },
         { id: "msisdn-e164", kind: "pattern", field: "subscriber.msisdn", params: { pattern: "^\\+[1-9][0-9]{6,14}$" } },
         { id: "swap-has-time", kind: "expression", field: "sim.swapped_at", params: { expression: "alert.type != 'sim_swap' || sim.swapped_at != null" } },
+        { id: "signal-weight-range", kind: "range", field: "evidence.signals[].weight", params: { min: 0, max: 1 } },
       ],
     },
     example: {
       alert: { id: "FA-2026-11-0048211", type: "sim_swap", score: 0.87, raised_at: "2026-11-21T18:40:12Z", model: "simswap-gbm-4.2" },
       subscriber: { msisdn: "+4915112345678", account_id: "ACC-77120045", tenure_days: 2210 },
       sim: { iccid_previous: "8949011234567890123", swapped_at: "2026-11-21T18:31:55Z", channel: "phone" },
-      evidence: { primary_signal: "password_reset_after_swap", signal_count: 3 },
+      evidence: {
+        primary_signal: "password_reset_after_swap",
+        signal_count: 3,
+        signals: [
+          { code: "password_reset_after_swap", weight: 0.52, observed_at: "2026-11-21T18:36:10Z", source_ip: "203.0.113.77" },
+          { code: "new_device_login", weight: 0.31, observed_at: "2026-11-21T18:38:41Z", source_ip: "203.0.113.77" },
+          { code: "swap_via_phone_channel", weight: 0.17, observed_at: "2026-11-21T18:31:55Z" },
+        ],
+      },
     },
     tiers: ["internal", "partner"],
     plans: [freeInternal(), partnerPerGb(9500, "EUR"), fullAccess(120000)],
@@ -152,6 +195,8 @@ Good to know:
 1. Data sessions are cut into partial records every 15 minutes or 100 MB, whichever comes first;
    \`record.sequence\` numbers the parts.
 2. Amounts are in minor units of \`charge.currency\`; zero-rated usage inside a bundle has amount 0.
+   \`charge.items\` breaks the amount down by tariff component (usage, roaming surcharge,
+   interconnect, VAT); the items' amounts add up to \`charge.amount_minor\`.
 3. Wholesale partners (MVNOs on our network) get their own subscribers' records in the partner tier,
    with the other party's number removed.
 
@@ -183,10 +228,16 @@ Consumers doing reconciliation should deduplicate on \`record.id\` + \`record.se
         f("usage.duration_s", "integer", "none", "Call duration in seconds (voice).", { minimum: 0 }),
         f("usage.volume_bytes", "integer", "none", "Data volume in bytes (data).", { minimum: 0 }),
         f("usage.serving_cell_id", "string", "quasi", "Cell the usage started in; reveals coarse location."),
+        f("usage.handover_cell_ids[]", "string", "quasi", "Cells the call or session was handed over to, in order; together they trace a route."),
         f("counterparty.number", "string", "direct", "The other party's number (voice, SMS)."),
         f("charge.amount_minor", "integer", "none", "Rated amount in minor units.", req),
         f("charge.currency", "string", "none", "ISO 4217 currency code.", { ...req, pattern: "^[A-Z]{3}$" }),
         f("charge.bundle_id", "string", "none", "Bundle that absorbed the usage, if any."),
+        f("charge.items", "array", "none", "Breakdown of the rated amount by tariff component."),
+        f("charge.items[].component", "string", "none", "Tariff component.", { ...req, enum: ["usage", "bundle_deduction", "roaming_surcharge", "interconnect", "vat"] }),
+        f("charge.items[].amount_minor", "integer", "none", "Amount of this component in minor units of charge.currency.", req),
+        f("charge.items[].units", "number", "none", "Units rated by this component (seconds, messages or bytes).", { minimum: 0 }),
+        f("charge.items[].rate_id", "string", "none", "Rate table entry applied."),
       ],
       qualityRules: [
         { id: "type-known", kind: "enum", field: "record.type", params: { values: ["voice", "sms", "data", "mms"] } },
@@ -197,9 +248,17 @@ Consumers doing reconciliation should deduplicate on \`record.id\` + \`record.se
     example: {
       record: { id: "CDR-9F3A1C22E0", sequence: 1, type: "voice", started_at: "2026-11-21T18:02:44Z" },
       subscriber: { msisdn: "+4917698765432", imsi: "262019876543210", tariff_code: "FLEX-M", brand: "meridian" },
-      usage: { duration_s: 312, serving_cell_id: "262-01-1A2B3C4D" },
+      usage: { duration_s: 312, serving_cell_id: "262-01-1A2B3C4D", handover_cell_ids: ["262-01-1A2B3C51", "262-01-1A2B3D07"] },
       counterparty: { number: "+4930123456" },
-      charge: { amount_minor: 0, currency: "EUR", bundle_id: "FLAT-VOICE-DE" },
+      charge: {
+        amount_minor: 0,
+        currency: "EUR",
+        bundle_id: "FLAT-VOICE-DE",
+        items: [
+          { component: "bundle_deduction", amount_minor: 0, units: 312, rate_id: "FLAT-VOICE-DE/national" },
+          { component: "interconnect", amount_minor: 0, units: 312, rate_id: "IC-DE-FIXED" },
+        ],
+      },
     },
     tiers: ["internal", "partner"],
     plans: [internalPerMillion(800), partnerPerGb(6000, "EUR", 500000), fullAccess(90000)],
@@ -218,8 +277,13 @@ Typical uses:
 - predictive maintenance from battery and temperature trends;
 - connectivity troubleshooting (signal strength by firmware version).
 
+Battery-powered devices buffer sensor samples and send them in one message: \`readings\` holds every
+sample since the previous message, oldest first, and trackers add the positions they logged in
+between as \`track\`.
+
 Positions are exact in the full tier. The internal tier rounds coordinates to one decimal (about
-11 km) because a tracker's position is effectively the position of a person.
+11 km), in \`position\` and in every \`track\` point, because a tracker's position is effectively the
+position of a person.
 
 \`\`\`bash
 kcat -b $BOOTSTRAP -X security.protocol=SASL_PLAINTEXT -X sasl.mechanisms=SCRAM-SHA-512 \\
@@ -252,11 +316,21 @@ kcat -b $BOOTSTRAP -X security.protocol=SASL_PLAINTEXT -X sasl.mechanisms=SCRAM-
         f("reading.battery_pct", "integer", "none", "Battery charge in percent.", { minimum: 0, maximum: 100 }),
         f("radio.rsrp_dbm", "integer", "none", "Reference signal received power.", { minimum: -156, maximum: -31 }),
         f("customer.account_id", "string", "direct", "Enterprise customer owning the device."),
+        f("readings", "array", "none", "Sensor samples buffered since the previous message, oldest first."),
+        f("readings[].at", "string", "none", "When the sample was taken (device clock, UTC).", { ...req, format: "date-time" }),
+        f("readings[].sensor", "string", "none", "What was measured.", { ...req, enum: ["temperature", "humidity", "door", "shock", "battery_voltage"] }),
+        f("readings[].value", "number", "none", "Measured value in readings[].unit (door: 1 open, 0 closed).", req),
+        f("readings[].unit", "string", "none", "Unit of the value.", { enum: ["celsius", "percent", "state", "g", "volt"] }),
+        f("track", "array", "none", "Positions logged since the previous message (trackers only), oldest first."),
+        f("track[].at", "string", "none", "When the position was fixed (UTC).", { ...req, format: "date-time" }),
+        f("track[].lat", "number", "quasi", "Latitude (WGS84).", { ...req, minimum: -90, maximum: 90 }),
+        f("track[].lon", "number", "quasi", "Longitude (WGS84).", { ...req, minimum: -180, maximum: 180 }),
       ],
       qualityRules: [
         { id: "battery-range", kind: "range", field: "reading.battery_pct", params: { min: 0, max: 100 } },
         { id: "lat-range", kind: "range", field: "position.lat", params: { min: -90, max: 90 } },
         { id: "fresh", kind: "max_age", field: "received_at", params: { seconds: 900 } },
+        { id: "track-lat-range", kind: "range", field: "track[].lat", params: { min: -90, max: 90 } },
       ],
     },
     example: {
@@ -266,6 +340,16 @@ kcat -b $BOOTSTRAP -X security.protocol=SASL_PLAINTEXT -X sasl.mechanisms=SCRAM-
       reading: { temperature_c: 4.2, battery_pct: 81 },
       radio: { rsrp_dbm: -97 },
       customer: { account_id: "ENT-100482" },
+      readings: [
+        { at: "2026-11-21T18:26:00Z", sensor: "temperature", value: 4.0, unit: "celsius" },
+        { at: "2026-11-21T18:31:00Z", sensor: "door", value: 1, unit: "state" },
+        { at: "2026-11-21T18:36:00Z", sensor: "temperature", value: 4.4, unit: "celsius" },
+        { at: "2026-11-21T18:41:00Z", sensor: "temperature", value: 4.2, unit: "celsius" },
+      ],
+      track: [
+        { at: "2026-11-21T18:26:00Z", lat: 53.54122, lon: 9.98431 },
+        { at: "2026-11-21T18:36:00Z", lat: 53.54907, lon: 9.99012 },
+      ],
     },
     tiers: ["internal", "partner"],
     plans: [freeInternal(), internalPerMillion(400), partnerPerGb(2900, "USD")],
