@@ -1,0 +1,248 @@
+import { and, eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { accessRequests, auditLog, credentials, jobs, notifications, subscriptions } from "@/db/schema";
+import { AppError } from "@/lib/errors";
+import { createTestDatabase } from "@/lib/testing/db";
+import { deprovisionDedupeKey, provisionDedupeKey } from "./jobs";
+import {
+  approveAccessRequest,
+  bulkApproveAccessRequests,
+  bulkDenyAccessRequests,
+  cancelSubscription,
+  denyAccessRequest,
+  expireDueSubscriptions,
+  listReviewQueue,
+  revokeSubscription,
+  subscribe,
+} from "./service";
+import { createSubscriptionWorld } from "./test-fixtures";
+
+const t = await createTestDatabase();
+const db = t.db;
+
+async function rejection(p: Promise<unknown>): Promise<AppError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(AppError);
+  return err as AppError;
+}
+
+async function jobFor(dedupeKey: string) {
+  return (await db.select().from(jobs).where(eq(jobs.dedupeKey, dedupeKey)))[0];
+}
+
+describe("subscribe", () => {
+  it("auto approval: subscription in provisioning with its credential row, provision job and audit in one go", async () => {
+    const w = await createSubscriptionWorld(db);
+    const res = await subscribe(db, w.users.consumer, {
+      productId: w.product.id,
+      planId: w.plans.autoPlan.id,
+      teamId: w.teams.consumerTeam.id,
+      purpose: "analytics",
+    });
+    expect(res.kind).toBe("subscription");
+    if (res.kind !== "subscription") return;
+    const [sub] = await db.select().from(subscriptions).where(eq(subscriptions.id, res.subscriptionId));
+    expect(sub).toMatchObject({
+      state: "provisioning",
+      teamId: w.teams.consumerTeam.id,
+      contractMajor: 1,
+      tierId: w.tiers.masked.id,
+      deliveryTopic: `tributary.delivery.${w.product.slug}.v1.masked`,
+      groupPrefix: `tributary.sub.${sub!.id}.`,
+      principal: `User:sub-${sub!.id}`,
+    });
+    expect(await db.select().from(credentials).where(eq(credentials.subscriptionId, sub!.id))).toHaveLength(1);
+    expect((await jobFor(provisionDedupeKey(sub!.id)))?.status).toBe("queued");
+    const audit = await db.select().from(auditLog).where(and(eq(auditLog.resourceId, sub!.id), eq(auditLog.action, "subscription.create")));
+    expect(audit).toHaveLength(1);
+  });
+
+  it("refuses a duplicate live subscription of the same team, product and plan (also two at once)", async () => {
+    const w = await createSubscriptionWorld(db);
+    const input = { productId: w.product.id, planId: w.plans.autoPlan.id, teamId: w.teams.consumerTeam.id, purpose: "analytics" };
+    const results = await Promise.allSettled([subscribe(db, w.users.consumer, input), subscribe(db, w.users.colleague, input)]);
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    const refused = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
+    expect(refused.reason).toMatchObject({ code: "conflict" });
+    expect(String(refused.reason.message)).toMatch(/already has a subscription/);
+    expect(await db.select().from(subscriptions).where(eq(subscriptions.productId, w.product.id))).toHaveLength(1);
+  });
+
+  it("checks purpose, team membership, plan of product, active plan and external access", async () => {
+    const w = await createSubscriptionWorld(db);
+    const base = { productId: w.product.id, planId: w.plans.autoPlan.id, teamId: w.teams.consumerTeam.id, purpose: "analytics" };
+    const badPurpose = await rejection(subscribe(db, w.users.consumer, { ...base, purpose: "marketing" }));
+    expect(badPurpose.code).toBe("validation");
+    expect(badPurpose.fieldErrors?.purpose?.[0]).toMatch(/analytics, fraud-detection/);
+    expect((await rejection(subscribe(db, w.users.outsider, base))).code).toBe("forbidden");
+    expect((await rejection(subscribe(db, w.users.consumer, { ...base, planId: w.plans.retiredPlan.id }))).code).toBe("conflict");
+    const other = await createSubscriptionWorld(db);
+    expect((await rejection(subscribe(db, w.users.consumer, { ...base, planId: other.plans.autoPlan.id }))).code).toBe("not_found");
+
+    const external = await rejection(subscribe(db, w.users.partner, { ...base, teamId: w.teams.partnerTeam.id }));
+    expect(external.code).toBe("forbidden");
+    expect(external.message).toMatch(/external/);
+    const ok = await subscribe(db, w.users.partner, { ...base, teamId: w.teams.partnerTeam.id, planId: w.plans.externalAutoPlan.id });
+    expect(ok.kind).toBe("subscription");
+  });
+
+  it("manual approval files a pending request with justification and notifies the product's owners", async () => {
+    const w = await createSubscriptionWorld(db);
+    const base = { productId: w.product.id, planId: w.plans.reviewPlan.id, teamId: w.teams.consumerTeam.id, purpose: "fraud-detection" };
+    expect((await rejection(subscribe(db, w.users.consumer, base))).fieldErrors?.justification).toBeDefined();
+    const expiry = new Date(Date.now() + 30 * 86400_000);
+    const res = await subscribe(db, w.users.consumer, { ...base, justification: "Fraud model training", requestedExpiry: expiry });
+    expect(res.kind).toBe("access_request");
+    if (res.kind !== "access_request") return;
+    const [req] = await db.select().from(accessRequests).where(eq(accessRequests.id, res.requestId));
+    expect(req).toMatchObject({ status: "pending", justification: "Fraud model training", requestedExpiry: expiry });
+    const notified = await db.select().from(notifications).where(eq(notifications.kind, "access_request.pending"));
+    const ids = notified.map((n) => n.userId);
+    expect(ids).toContain(w.users.owner.id);
+    expect(ids).toContain(w.users.dualOwner.id);
+    expect(ids).not.toContain(w.users.consumer.id);
+    expect(await db.select().from(subscriptions).where(eq(subscriptions.productId, w.product.id))).toHaveLength(0);
+    const queue = await listReviewQueue(db, w.users.owner);
+    expect(queue.find((q) => q.requestId === res.requestId)).toMatchObject({
+      purpose: "fraud-detection",
+      team: { id: w.teams.consumerTeam.id },
+      org: { kind: "internal" },
+      requester: { id: w.users.consumer.id },
+    });
+    expect(await listReviewQueue(db, w.users.consumer)).toEqual([]);
+    // A second request for the same plan while one is pending is a conflict.
+    expect((await rejection(subscribe(db, w.users.colleague, { ...base, justification: "again" }))).code).toBe("conflict");
+  });
+});
+
+describe("owner review", () => {
+  async function pendingRequest(w: Awaited<ReturnType<typeof createSubscriptionWorld>>) {
+    const res = await subscribe(db, w.users.consumer, {
+      productId: w.product.id,
+      planId: w.plans.reviewPlan.id,
+      teamId: w.teams.consumerTeam.id,
+      purpose: "analytics",
+      justification: "Dashboards",
+    });
+    if (res.kind !== "access_request") throw new Error("expected a request");
+    return res.requestId;
+  }
+
+  it("four eyes: an owner who belongs to the requesting team cannot approve; non-owners cannot decide", async () => {
+    const w = await createSubscriptionWorld(db);
+    const requestId = await pendingRequest(w);
+    const fourEyes = await rejection(approveAccessRequest(db, w.users.dualOwner, { requestId }));
+    expect(fourEyes.code).toBe("forbidden");
+    expect(fourEyes.message).toMatch(/Four eyes/);
+    expect((await rejection(approveAccessRequest(db, w.users.consumer, { requestId }))).code).toBe("forbidden");
+    expect((await rejection(denyAccessRequest(db, w.users.outsider, { requestId, reason: "no" }))).code).toBe("forbidden");
+    const [req] = await db.select().from(accessRequests).where(eq(accessRequests.id, requestId));
+    expect(req!.status).toBe("pending");
+  });
+
+  it("deny needs a reason, records it and notifies the requester", async () => {
+    const w = await createSubscriptionWorld(db);
+    const requestId = await pendingRequest(w);
+    expect((await rejection(denyAccessRequest(db, w.users.owner, { requestId, reason: "  " }))).code).toBe("validation");
+    await denyAccessRequest(db, w.users.owner, { requestId, reason: "Purpose does not match the contract" });
+    const [req] = await db.select().from(accessRequests).where(eq(accessRequests.id, requestId));
+    expect(req).toMatchObject({ status: "denied", decisionReason: "Purpose does not match the contract", decidedBy: w.users.owner.id });
+    const [note] = await db.select().from(notifications).where(and(eq(notifications.userId, w.users.consumer.id), eq(notifications.kind, "access_request.denied")));
+    expect(note?.body).toBe("Purpose does not match the contract");
+    expect((await rejection(approveAccessRequest(db, w.users.owner, { requestId }))).code).toBe("conflict");
+  });
+
+  it("approve (with another plan and an expiry) creates one subscription and job even when two owners click at once", async () => {
+    const w = await createSubscriptionWorld(db);
+    const requestId = await pendingRequest(w);
+    const expiresAt = new Date(Date.now() + 7 * 86400_000);
+    const results = await Promise.allSettled([
+      approveAccessRequest(db, w.users.owner, { requestId, planId: w.plans.autoPlan.id, expiresAt }),
+      approveAccessRequest(db, w.users.owner, { requestId, planId: w.plans.autoPlan.id, expiresAt }),
+    ]);
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    const subs = await db.select().from(subscriptions).where(eq(subscriptions.accessRequestId, requestId));
+    expect(subs).toHaveLength(1);
+    expect(subs[0]).toMatchObject({ state: "provisioning", planId: w.plans.autoPlan.id, tierId: w.tiers.masked.id, expiresAt, createdBy: w.users.consumer.id });
+    expect(await jobFor(provisionDedupeKey(subs[0]!.id))).toBeDefined();
+    const [note] = await db.select().from(notifications).where(and(eq(notifications.userId, w.users.consumer.id), eq(notifications.kind, "access_request.approved")));
+    expect(note).toBeDefined();
+    const audit = await db.select().from(auditLog).where(and(eq(auditLog.resourceId, requestId), eq(auditLog.action, "access_request.approve")));
+    expect(audit).toHaveLength(1);
+  });
+
+  it("bulk decisions report each outcome; refusals do not stop the rest", async () => {
+    const w = await createSubscriptionWorld(db);
+    const a = await pendingRequest(w);
+    const b = (await subscribe(db, w.users.partner, {
+      productId: w.product.id,
+      planId: w.plans.reviewPlan.id,
+      teamId: w.teams.partnerTeam.id,
+      purpose: "analytics",
+      justification: "Roaming analytics",
+    })) as { requestId: string };
+    const approved = await bulkApproveAccessRequests(db, w.users.dualOwner, { requestIds: [a, b.requestId] });
+    expect(approved).toEqual([
+      { requestId: a, ok: false, code: "forbidden", message: expect.stringMatching(/Four eyes/) },
+      { requestId: b.requestId, ok: true },
+    ]);
+    const denied = await bulkDenyAccessRequests(db, w.users.owner, { requestIds: [a, b.requestId], reason: "Not now" });
+    expect(denied.map((d) => d.ok)).toEqual([true, false]);
+  });
+});
+
+describe("ending access", () => {
+  async function activeSub(w: Awaited<ReturnType<typeof createSubscriptionWorld>>, expiresAt?: Date) {
+    const res = await subscribe(db, w.users.consumer, {
+      productId: w.product.id,
+      planId: w.plans.autoPlan.id,
+      teamId: w.teams.consumerTeam.id,
+      purpose: "analytics",
+    });
+    if (res.kind !== "subscription") throw new Error("expected a subscription");
+    await db.update(subscriptions).set({ state: "active", expiresAt }).where(eq(subscriptions.id, res.subscriptionId));
+    return res.subscriptionId;
+  }
+
+  it("cancel by a member of the team: revoked with a deprovision job; others cannot; twice is a conflict", async () => {
+    const w = await createSubscriptionWorld(db);
+    const id = await activeSub(w);
+    expect((await rejection(cancelSubscription(db, w.users.outsider, { subscriptionId: id }))).code).toBe("not_found");
+    expect((await rejection(revokeSubscription(db, w.users.consumer, { subscriptionId: id }))).code).toBe("forbidden");
+    await cancelSubscription(db, w.users.colleague, { subscriptionId: id });
+    const [sub] = await db.select().from(subscriptions).where(eq(subscriptions.id, id));
+    expect(sub).toMatchObject({ state: "revoked", stateReason: "Cancelled by the consumer" });
+    expect(sub!.endedAt).toBeInstanceOf(Date);
+    expect((await jobFor(deprovisionDedupeKey(id)))?.kind).toBe("subscription.deprovision");
+    expect((await rejection(cancelSubscription(db, w.users.consumer, { subscriptionId: id }))).code).toBe("conflict");
+  });
+
+  it("revoke by the product owner notifies the subscriber", async () => {
+    const w = await createSubscriptionWorld(db);
+    const id = await activeSub(w);
+    await revokeSubscription(db, w.users.owner, { subscriptionId: id, reason: "Contract breach" });
+    const [sub] = await db.select().from(subscriptions).where(eq(subscriptions.id, id));
+    expect(sub).toMatchObject({ state: "revoked", stateReason: "Contract breach" });
+    const [note] = await db.select().from(notifications).where(and(eq(notifications.userId, w.users.consumer.id), eq(notifications.kind, "subscription.revoked")));
+    expect(note?.body).toBe("Contract breach");
+  });
+
+  it("expireDueSubscriptions ends only subscriptions past their expiry", async () => {
+    const w = await createSubscriptionWorld(db);
+    const now = new Date();
+    const due = await activeSub(w, new Date(now.getTime() - 1000));
+    // Move it to another plan so the same team can hold a second live subscription.
+    await db.update(subscriptions).set({ planId: w.plans.externalAutoPlan.id }).where(eq(subscriptions.id, due));
+    const later = await activeSub(w, new Date(now.getTime() + 86400_000));
+    const expired = await expireDueSubscriptions(db, now);
+    expect(expired).toContain(due);
+    expect(expired).not.toContain(later);
+    const [a] = await db.select().from(subscriptions).where(eq(subscriptions.id, due));
+    expect(a!.state).toBe("expired");
+    expect(await jobFor(deprovisionDedupeKey(due))).toBeDefined();
+    expect(await expireDueSubscriptions(db, now)).not.toContain(due);
+  });
+});
