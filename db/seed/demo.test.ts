@@ -16,6 +16,7 @@ import {
 } from "@/db/schema";
 import { MarkdownText } from "@/components/catalog/markdown";
 import { verifyPassword } from "@/lib/auth/password";
+import { buildSchemaTree } from "@/lib/catalog/schema-tree";
 import { compileContract, valuesAt } from "@/lib/contracts";
 import { compileMaskingPolicy, deriveProductKey, validateTierRules } from "@/lib/masking";
 import { createTestDatabase } from "@/lib/testing/db";
@@ -196,8 +197,45 @@ describe("demo products with nested arrays", () => {
     expect(at("related_accounts")).toBeLessThan(at("related_accounts[]"));
     expect(at("related_accounts[]")).toBeLessThan(at("related_accounts[].iban"));
     expect(aml[at("related_accounts[].iban")]).toMatchObject({ pii: "direct", required: true });
-    const prices = rows.find((r) => r.slug === "day-ahead-power-prices")!.fields as ContractField[];
+  });
+
+  it("require fields per element without requiring the list, and show lists in the schema viewer", async () => {
+    const [row] = await t.db
+      .select({ schema: contractVersions.schema, fields: contractVersions.fields })
+      .from(dataProducts)
+      .innerJoin(contractVersions, eq(contractVersions.productId, dataProducts.id))
+      .where(eq(dataProducts.slug, "cell-network-kpis"));
+    const schema = row.schema as { required: string[]; properties: { neighbours: { items: { required: string[] } } } };
+    expect(schema.required).not.toContain("neighbours");
+    expect(schema.properties.neighbours.items.required.sort()).toEqual(["cell_id", "rsrp_dbm"]);
+    const validate = compileContract({ schemaFormat: "json-schema", schema: row.schema, qualityRules: [] });
+    const example = DEMO_PRODUCTS.find((p) => p.slug === "cell-network-kpis")!.example;
+    expect(validate({ ...example, neighbours: undefined })).toEqual({ ok: true });
+    expect(validate({ ...example, neighbours: [{ rsrp_dbm: -90 }] }).ok).toBe(false);
+
+    const tree = buildSchemaTree("json-schema", row.schema, row.fields);
+    const neighbours = tree.find((n) => n.name === "neighbours")!;
+    expect(neighbours).toMatchObject({ type: "array<object>", required: false, description: expect.stringContaining("neighbour cells") });
+    expect(neighbours.children.map((c) => [c.path, c.required])).toEqual([
+      ["neighbours[].cell_id", true],
+      ["neighbours[].rsrp_dbm", true],
+      ["neighbours[].handover_attempts", false],
+      ["neighbours[].handover_success_rate", false],
+    ]);
+  });
+
+  it("keep the list-of-lists curve readable", async () => {
+    const [row] = await t.db
+      .select({ fields: contractVersions.fields })
+      .from(dataProducts)
+      .innerJoin(contractVersions, eq(contractVersions.productId, dataProducts.id))
+      .where(eq(dataProducts.slug, "day-ahead-power-prices"));
+    const prices = row.fields as ContractField[];
     expect(prices.map((f) => `${f.path}:${f.type}`)).toEqual(expect.arrayContaining(["supply_curve:array", "supply_curve[]:array", "supply_curve[][]:number"]));
+    // The flattened path reads every number of every pair (lib/contracts parsePath).
+    const example = DEMO_PRODUCTS.find((p) => p.slug === "day-ahead-power-prices")!.example;
+    expect(valuesAt(example, "supply_curve[][]")).toHaveLength(10);
+    expect(valuesAt(example, "supply_curve[][]")[0]).toBe(-500);
   });
 
   it("mask every example record in every tier without leaking a direct identifier, inside arrays too", async () => {
