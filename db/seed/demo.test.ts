@@ -20,6 +20,7 @@ import { buildSchemaTree } from "@/lib/catalog/schema-tree";
 import { compileContract, valuesAt } from "@/lib/contracts";
 import { compileMaskingPolicy, deriveProductKey, validateTierRules } from "@/lib/masking";
 import { createTestDatabase } from "@/lib/testing/db";
+import { buildJsonSchema, field, tierRules, toContractFields } from "./contract";
 import { DEMO_LOGINS, DEMO_PASSWORD, DEMO_PRODUCTS, seedDemoWorld } from "./demo";
 import type { ContractField, MaskRule } from "./types";
 
@@ -236,6 +237,25 @@ describe("demo products with nested arrays", () => {
     const example = DEMO_PRODUCTS.find((p) => p.slug === "day-ahead-power-prices")!.example;
     expect(valuesAt(example, "supply_curve[][]")).toHaveLength(10);
     expect(valuesAt(example, "supply_curve[][]")[0]).toBe(-500);
+  });
+
+  it("drop a personal container whole outside the full tier, and give plain containers no rule", () => {
+    const specs = [
+      field("id", "string", "none", "Id.", { required: true }),
+      field("contacts", "array", "direct", "People to call."),
+      field("contacts[].name", "string", "direct", "Name."),
+      field("contacts[].role", "string", "none", "Role."),
+      field("legs", "array", "none", "Legs."),
+      field("legs[].km", "number", "none", "Distance."),
+    ];
+    const schema = buildJsonSchema({ id: "urn:test", title: "t", description: "t", fields: specs });
+    const fields = toContractFields(specs, schema);
+    const partner = tierRules(specs, "partner");
+    expect(partner).toEqual({ id: { strategy: "keep" }, contacts: { strategy: "drop" }, "contacts[].name": { strategy: "drop" }, "contacts[].role": { strategy: "keep" }, "legs[].km": { strategy: "keep" } });
+    expect(validateTierRules(fields as never, [{ name: "partner", fullAccess: false, rules: partner }] as never)).toEqual([]);
+    const mask = compileMaskingPolicy({ fields: fields as never, rules: partner as never, fullAccess: false });
+    const out = mask({ id: "a", contacts: [{ name: "Ada", role: "owner" }], legs: [{ km: 1.5 }] });
+    expect(out).toEqual({ ok: true, value: { id: "a", legs: [{ km: 1.5 }] } });
   });
 
   it("mask every example record in every tier without leaking a direct identifier, inside arrays too", async () => {
