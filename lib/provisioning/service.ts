@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { and, eq, inArray, isNull } from "drizzle-orm";
+import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { credentials, dataProducts, subscriptions } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/service";
@@ -117,6 +117,8 @@ async function currentCredential(db: Db, subscriptionId: string) {
   return rows.at(-1);
 }
 
+const ENDED_STATES = ["revoked", "expired", "suspended"] as const;
+
 export type ProvisionOutcome = "active" | "skipped" | "failed" | "ended-meanwhile";
 
 /**
@@ -125,6 +127,21 @@ export type ProvisionOutcome = "active" | "skipped" | "failed" | "ended-meanwhil
  * and rethrows so the queue retries; the last attempt marks the subscription "failed".
  */
 export async function provisionSubscription(
+  db: Db,
+  deps: ProvisioningDeps,
+  payload: { subscriptionId: string },
+  ctx?: Pick<JobContext, "job">,
+): Promise<ProvisionOutcome> {
+  // One run per subscription at a time (a reclaimed job can overlap its predecessor): each run
+  // sets a new throwaway secret, so two interleaved runs would fail each other's probe. The lock
+  // lives in its own transaction; the state changes below commit on their own.
+  return db.transaction(async (lockTx) => {
+    await lockTx.execute(sql`select pg_advisory_xact_lock(hashtext(${`subscription.provision:${payload.subscriptionId}`}))`);
+    return provisionLocked(db, deps, payload, ctx);
+  });
+}
+
+async function provisionLocked(
   db: Db,
   deps: ProvisioningDeps,
   payload: { subscriptionId: string },
@@ -189,13 +206,14 @@ export async function provisionSubscription(
     return Boolean(updated);
   });
   if (activated) return "active";
-  // Cancelled while we were granting: its deprovision job may already have run, so undo ours.
+  // Another run of this job won the race: the grant is the same, leave it.
+  const [now] = await db.select({ state: subscriptions.state }).from(subscriptions).where(eq(subscriptions.id, sub.id));
+  if (!now || !(ENDED_STATES as readonly string[]).includes(now.state)) return "skipped";
+  // Ended while we were granting: its deprovision job may already have run, so undo ours.
   await deps.provisioner.revokeSubscriptionAcls(grant);
   await deps.provisioner.deleteScramUser(credential.username);
   return "ended-meanwhile";
 }
-
-const ENDED_STATES = ["revoked", "expired", "suspended"] as const;
 
 async function removeCredential(db: Db, deps: ProvisioningDeps, cred: { id: string; username: string }, topic: string | null, prefix: string | null) {
   if (topic && prefix) await deps.provisioner.revokeSubscriptionAcls({ principal: principalName(cred.username), topic, groupPrefix: prefix });

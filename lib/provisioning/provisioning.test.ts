@@ -1,0 +1,352 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { and, eq, sql } from "drizzle-orm";
+import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, Kafka, ResourcePatternTypes, logLevel, type Consumer } from "kafkajs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { auditLog, credentials, jobs, subscriptions } from "@/db/schema";
+import { startBroker, type RunningBroker } from "@/lib/broker";
+import { silentLogger } from "@/lib/broker/config";
+import { securityBrokerOptions } from "@/lib/broker/security";
+import { AppError } from "@/lib/errors";
+import { jobHandler, startWorker } from "@/lib/jobs";
+import { createKafka, type KafkaConnectionOptions } from "@/lib/kafka/client";
+import { deliveryTopicName, groupPrefix, principalName, subscriptionUsername } from "@/lib/kafka/names";
+import { createProvisioner, type KafkaAccessProvisioner } from "@/lib/kafka/provisioning";
+import { provisionSubscriptionJob, retireDedupeKey } from "@/lib/subscriptions/jobs";
+import { cancelSubscription, subscribe } from "@/lib/subscriptions/service";
+import { createSubscriptionWorld } from "@/lib/subscriptions/test-fixtures";
+import { createTestDatabase } from "@/lib/testing/db";
+import { revealCredentials, rotateCredentials, type CredentialDeps } from "./credentials";
+import { deprovisionSubscription, provisionSubscription, reconcileAccess, retireCredential, type ProvisioningDeps } from "./service";
+
+/**
+ * Subscriptions end to end against real PostgreSQL and the embedded broker with SASL and ACLs
+ * enforced: the credential a consumer gets reads its topic with its group prefix and nothing
+ * else, and every way access ends really ends it on the cluster.
+ */
+
+const t = await createTestDatabase();
+const db = t.db;
+const ADMIN_PASSWORD = "subs-admin";
+let broker: RunningBroker;
+let dataDir: string;
+let adminConn: KafkaConnectionOptions;
+let provisioner: KafkaAccessProvisioner;
+let deps: ProvisioningDeps;
+let credDeps: CredentialDeps;
+const otherTopic = "tributary.delivery.someone-else.v1.full";
+
+function kafkaAs(username: string, password: string): Kafka {
+  return new Kafka({
+    clientId: "consumer-app",
+    brokers: [broker.bootstrap],
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 0 },
+    sasl: { mechanism: "scram-sha-512", username, password },
+  });
+}
+
+async function canAuthenticate(username: string, password: string): Promise<boolean> {
+  const admin = kafkaAs(username, password).admin();
+  try {
+    await admin.connect();
+    await admin.disconnect();
+    return true;
+  } catch (err) {
+    if (/authentication failed/i.test((err as Error).message)) return false;
+    throw err;
+  }
+}
+
+async function produceAsAdmin(topic: string, values: string[]): Promise<void> {
+  const producer = createKafka({ connection: adminConn, logLevel: "nothing" }).producer();
+  await producer.connect();
+  await producer.send({ topic, messages: values.map((value) => ({ value })) });
+  await producer.disconnect();
+}
+
+async function waitFor(check: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+async function newActiveSubscription(w: Awaited<ReturnType<typeof createSubscriptionWorld>>): Promise<string> {
+  const res = await subscribe(db, w.users.consumer, {
+    productId: w.product.id,
+    planId: w.plans.autoPlan.id,
+    teamId: w.teams.consumerTeam.id,
+    purpose: "analytics",
+  });
+  if (res.kind !== "subscription") throw new Error("expected a subscription");
+  expect(await provisionSubscription(db, deps, { subscriptionId: res.subscriptionId })).toBe("active");
+  return res.subscriptionId;
+}
+
+function startConsumer(kafka: Kafka, groupId: string, topic: string, into: string[]): Promise<Consumer> {
+  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 1000, heartbeatInterval: 500, retry: { retries: 0, restartOnFailure: async () => false } });
+  return (async () => {
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({ eachMessage: async ({ message }) => void into.push(message.value!.toString()) });
+    return consumer;
+  })();
+}
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(path.join(tmpdir(), "subs-broker-"));
+  broker = await startBroker({ dataDir, port: 0, log: silentLogger, ...securityBrokerOptions(ADMIN_PASSWORD) });
+  adminConn = { brokers: [broker.bootstrap], sasl: { mechanism: "scram-sha-512", username: "admin", password: ADMIN_PASSWORD } };
+  provisioner = createProvisioner(adminConn);
+  deps = { provisioner, connection: adminConn };
+  credDeps = { provisioner, bootstrap: [broker.bootstrap] };
+  const admin = createKafka({ connection: adminConn, logLevel: "nothing" }).admin();
+  await admin.connect();
+  await admin.createTopics({ waitForLeaders: true, topics: [{ topic: otherTopic }] });
+  await admin.disconnect();
+  await produceAsAdmin(otherTopic, ["private"]);
+}, 60_000);
+
+afterAll(async () => {
+  await provisioner?.close();
+  await broker?.close();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe("subscribe -> provision -> reveal -> consume", () => {
+  it("the worker provisions a verified least-privilege credential; reveal shows it once and it is never stored", async () => {
+    const w = await createSubscriptionWorld(db);
+    const res = await subscribe(db, w.users.consumer, {
+      productId: w.product.id,
+      planId: w.plans.autoPlan.id,
+      teamId: w.teams.consumerTeam.id,
+      purpose: "analytics",
+    });
+    if (res.kind !== "subscription") throw new Error("expected a subscription");
+    const id = res.subscriptionId;
+
+    const stop = new AbortController();
+    const worker = startWorker({
+      db,
+      workerId: "test-provisioner",
+      signal: stop.signal,
+      pollMs: 100,
+      handlers: [jobHandler(provisionSubscriptionJob, async (payload, ctx) => void (await provisionSubscription(db, deps, payload, ctx)))],
+    });
+    await waitFor(async () => (await db.select().from(subscriptions).where(eq(subscriptions.id, id)))[0]?.state === "active", 20_000, "active");
+    stop.abort();
+    await worker.stopped;
+
+    const [sub] = await db.select().from(subscriptions).where(eq(subscriptions.id, id));
+    const topic = deliveryTopicName(w.product.slug, 1, "masked");
+    expect(sub).toMatchObject({ deliveryTopic: topic, groupPrefix: groupPrefix(id), stateReason: null });
+    expect(sub!.activatedAt).toBeInstanceOf(Date);
+    const listed = (await provisioner.listPrincipalsAndAcls()).find((p) => p.principal === principalName(subscriptionUsername(id)));
+    expect(listed?.acls.map((a) => `${a.resourceType}:${a.patternType}:${a.resourceName}:${a.operation}`).sort()).toEqual([
+      `group:prefixed:${groupPrefix(id)}:read`,
+      `topic:literal:${topic}:describe`,
+      `topic:literal:${topic}:read`,
+    ]);
+    const provisioned = await db.select().from(auditLog).where(and(eq(auditLog.resourceId, id), eq(auditLog.action, "subscription.provisioned")));
+    expect(provisioned[0]?.details).toMatchObject({ verified: true });
+
+    // Another team cannot reveal it, and it cannot be revealed before it exists.
+    await expect(revealCredentials(db, credDeps, w.users.outsider, id)).rejects.toMatchObject({ code: "not_found" });
+    const revealed = await revealCredentials(db, credDeps, w.users.consumer, id);
+    expect(revealed).toMatchObject({ username: subscriptionUsername(id), topic, groupPrefix: groupPrefix(id), mechanism: "SCRAM-SHA-512", bootstrap: [broker.bootstrap] });
+    expect(revealed.password.length).toBeGreaterThanOrEqual(40);
+    expect(revealed.snippets.kafkajs).toContain(revealed.password);
+    await expect(revealCredentials(db, credDeps, w.users.colleague, id)).rejects.toMatchObject({ code: "conflict" });
+
+    await produceAsAdmin(topic, ["one", "two"]);
+    const kafka = kafkaAs(revealed.username, revealed.password);
+    const values: string[] = [];
+    const consumer = await startConsumer(kafka, `${revealed.groupPrefix}dashboards`, topic, values);
+    await waitFor(() => values.length >= 2, 15_000, "records");
+    expect(values.sort()).toEqual(["one", "two"]);
+    await consumer.disconnect();
+
+    const producer = kafka.producer({ retry: { retries: 0 } });
+    await producer.connect();
+    await expect(producer.send({ topic, messages: [{ value: "write" }] })).rejects.toThrow(/authoriz/i);
+    await producer.disconnect();
+    const admin = kafka.admin();
+    await admin.connect();
+    await expect(admin.fetchTopicMetadata({ topics: [otherTopic] })).rejects.toThrow(/authoriz/i);
+    await admin.disconnect();
+    const outsider = kafka.consumer({ groupId: "not-my-prefix", retry: { retries: 0, restartOnFailure: async () => false } });
+    const crashed = new Promise<Error>((resolve) => outsider.on(outsider.events.CRASH, (e) => resolve(e.payload.error)));
+    await outsider.connect();
+    await outsider.subscribe({ topic, fromBeginning: true });
+    await outsider.run({ eachMessage: async () => {} }).catch(() => {});
+    // kafkajs surfaces FindCoordinator's GROUP_AUTHORIZATION_FAILED as a coordinator failure.
+    expect(String((await crashed).message)).toMatch(/authoriz|group coordinator/i);
+    await outsider.disconnect().catch(() => {});
+    const asAdmin = createKafka({ connection: adminConn, logLevel: "nothing" }).admin();
+    await asAdmin.connect();
+    const outsiderOffsets = await asAdmin.fetchOffsets({ groupId: "not-my-prefix", topics: [topic] });
+    expect(outsiderOffsets[0]!.partitions.every((p) => p.offset === "-1")).toBe(true);
+    const ownOffsets = await asAdmin.fetchOffsets({ groupId: `${revealed.groupPrefix}dashboards`, topics: [topic] });
+    expect(ownOffsets[0]!.partitions.some((p) => Number(p.offset) > 0)).toBe(true);
+    await asAdmin.disconnect();
+
+    // The password is in no row of any table, audit log and jobs included.
+    const tables = await db.execute<{ table_name: string }>(
+      sql`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`,
+    );
+    expect(tables.length).toBeGreaterThan(10);
+    for (const { table_name } of tables) {
+      const hits = await db.execute(sql`select 1 from ${sql.identifier(table_name)} t where t::text like ${`%${revealed.password}%`} limit 1`);
+      expect(hits.length, `password found in ${table_name}`).toBe(0);
+    }
+    expect((await db.select().from(auditLog).where(eq(auditLog.action, "credential.reveal"))).length).toBeGreaterThan(0);
+  }, 90_000);
+
+  it("provisioning twice (also concurrently) is safe and leaves exactly one grant", async () => {
+    const w = await createSubscriptionWorld(db);
+    const res = await subscribe(db, w.users.consumer, {
+      productId: w.product.id,
+      planId: w.plans.autoPlan.id,
+      teamId: w.teams.consumerTeam.id,
+      purpose: "analytics",
+    });
+    if (res.kind !== "subscription") throw new Error("expected a subscription");
+    const outcomes = await Promise.all([
+      provisionSubscription(db, deps, { subscriptionId: res.subscriptionId }),
+      provisionSubscription(db, deps, { subscriptionId: res.subscriptionId }),
+    ]);
+    expect(outcomes.sort()).toEqual(["active", "skipped"]);
+    expect(await provisionSubscription(db, deps, { subscriptionId: res.subscriptionId })).toBe("skipped");
+    const mine = (await provisioner.listPrincipalsAndAcls()).filter((p) => p.principal === principalName(subscriptionUsername(res.subscriptionId)));
+    expect(mine).toHaveLength(1);
+    expect(mine[0]!.acls).toHaveLength(3);
+    expect(mine[0]!.scramMechanisms).toEqual(["scram-sha-512"]);
+    const [sub] = await db.select().from(subscriptions).where(eq(subscriptions.id, res.subscriptionId));
+    expect(sub!.state).toBe("active");
+  }, 60_000);
+
+  it("a cluster that is down leaves a visible retrying state, then failed with the reason after the last attempt", async () => {
+    const w = await createSubscriptionWorld(db);
+    const res = await subscribe(db, w.users.consumer, {
+      productId: w.product.id,
+      planId: w.plans.autoPlan.id,
+      teamId: w.teams.consumerTeam.id,
+      purpose: "analytics",
+    });
+    if (res.kind !== "subscription") throw new Error("expected a subscription");
+    const down: KafkaConnectionOptions = { brokers: ["127.0.0.1:1"] };
+    const downDeps: ProvisioningDeps = { provisioner: createProvisioner(down), connection: down };
+    const job = (attempt: number) => ({ job: { id: 1, kind: "subscription.provision", dedupeKey: "x", attempt, maxAttempts: 3, createdAt: new Date() } });
+    await expect(provisionSubscription(db, downDeps, { subscriptionId: res.subscriptionId }, job(1))).rejects.toThrow();
+    let [sub] = await db.select().from(subscriptions).where(eq(subscriptions.id, res.subscriptionId));
+    expect(sub!.state).toBe("provisioning");
+    expect(sub!.stateReason).toMatch(/^Attempt 1 of 3 failed, retrying: /);
+    expect(await provisionSubscription(db, downDeps, { subscriptionId: res.subscriptionId }, job(3))).toBe("failed");
+    [sub] = await db.select().from(subscriptions).where(eq(subscriptions.id, res.subscriptionId));
+    expect(sub!.state).toBe("failed");
+    expect(sub!.stateReason).toMatch(/^Provisioning failed after 3 attempts: /);
+    await downDeps.provisioner.close();
+  }, 60_000);
+});
+
+describe("rotation and ending access", () => {
+  it("rotation keeps the old secret through the grace period, then the retire job removes it", async () => {
+    const w = await createSubscriptionWorld(db);
+    const id = await newActiveSubscription(w);
+    const first = await revealCredentials(db, credDeps, w.users.consumer, id);
+    await expect(rotateCredentials(db, credDeps, w.users.outsider, id)).rejects.toBeInstanceOf(AppError);
+    const now = new Date();
+    const second = await rotateCredentials(db, credDeps, w.users.colleague, id, { graceMs: 60_000, now });
+    expect(second.username).toBe(subscriptionUsername(id, 1));
+    expect(second.password).not.toBe(first.password);
+    expect(second.previousRetiresAt?.getTime()).toBe(now.getTime() + 60_000);
+    expect(await canAuthenticate(first.username, first.password)).toBe(true);
+    expect(await canAuthenticate(second.username, second.password)).toBe(true);
+
+    const [oldCred] = await db.select().from(credentials).where(eq(credentials.username, first.username));
+    const [retireJob] = await db.select().from(jobs).where(eq(jobs.dedupeKey, retireDedupeKey(oldCred!.id)));
+    expect(retireJob?.runAt.getTime()).toBe(now.getTime() + 60_000);
+    const [sub] = await db.select().from(subscriptions).where(eq(subscriptions.id, id));
+    expect(sub!.principal).toBe(principalName(second.username));
+
+    // The job's run: old principal gone, new one untouched and still reading.
+    expect(await retireCredential(db, deps, { credentialId: oldCred!.id })).toBe("done");
+    expect(await retireCredential(db, deps, { credentialId: oldCred!.id })).toBe("skipped");
+    expect(await canAuthenticate(first.username, first.password)).toBe(false);
+    expect(await canAuthenticate(second.username, second.password)).toBe(true);
+    await produceAsAdmin(second.topic, [`rotated-${w.tag}`]);
+    const values: string[] = [];
+    const consumer = await startConsumer(kafkaAs(second.username, second.password), `${second.groupPrefix}app`, second.topic, values);
+    await waitFor(() => values.includes(`rotated-${w.tag}`), 15_000, "record after rotation");
+    await consumer.disconnect();
+  }, 90_000);
+
+  it("cancel -> deprovision: the credential stops authenticating and an open consumer is cut off within seconds", async () => {
+    const w = await createSubscriptionWorld(db);
+    const id = await newActiveSubscription(w);
+    const cred = await revealCredentials(db, credDeps, w.users.consumer, id);
+    const values: string[] = [];
+    const consumer = await startConsumer(kafkaAs(cred.username, cred.password), `${cred.groupPrefix}live`, cred.topic, values);
+    await produceAsAdmin(cred.topic, ["before"]);
+    await waitFor(() => values.includes("before"), 15_000, "record before cancel");
+
+    await cancelSubscription(db, w.users.consumer, { subscriptionId: id });
+    const cutAt = Date.now();
+    expect(await deprovisionSubscription(db, deps, { subscriptionId: id })).toBe("done");
+    await waitFor(() => !broker.listConnections().some((c) => c.principal === principalName(cred.username)), 10_000, "connections closed");
+    expect(Date.now() - cutAt).toBeLessThan(10_000);
+    await produceAsAdmin(cred.topic, ["after"]);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(values).not.toContain("after");
+    await consumer.disconnect().catch(() => {});
+    expect(await canAuthenticate(cred.username, cred.password)).toBe(false);
+    expect((await provisioner.listPrincipalsAndAcls()).some((p) => p.principal === principalName(cred.username))).toBe(false);
+    const [row] = await db.select().from(credentials).where(eq(credentials.username, cred.username));
+    expect(row!.revokedAt).toBeInstanceOf(Date);
+    expect(await deprovisionSubscription(db, deps, { subscriptionId: id })).toBe("done");
+  }, 90_000);
+
+  it("reconcile re-grants an ACL deleted behind our back, strips a stray ACL and removes an orphan principal; admin untouched", async () => {
+    const w = await createSubscriptionWorld(db);
+    const id = await newActiveSubscription(w);
+    const [sub] = await db.select().from(subscriptions).where(eq(subscriptions.id, id));
+    const principal = sub!.principal!;
+    const kafkaAdmin = createKafka({ connection: adminConn, logLevel: "nothing" }).admin();
+    await kafkaAdmin.connect();
+    const entry = {
+      principal,
+      host: "*",
+      permissionType: AclPermissionTypes.ALLOW,
+      resourceType: AclResourceTypes.TOPIC,
+      resourcePatternType: ResourcePatternTypes.LITERAL,
+      operation: AclOperationTypes.READ,
+    };
+    await kafkaAdmin.deleteAcls({ filters: [{ ...entry, resourceName: sub!.deliveryTopic! }] });
+    await kafkaAdmin.createAcls({ acl: [{ ...entry, resourceName: otherTopic }] });
+    await kafkaAdmin.disconnect();
+    const orphanId = "0b1c2d3e-4f50-4617-8829-3a4b5c6d7e8f";
+    const orphan = principalName(subscriptionUsername(orphanId));
+    await provisioner.upsertScramUser(subscriptionUsername(orphanId), "whatever-secret", "scram-sha-512");
+    await provisioner.grantSubscriptionAcls({ principal: orphan, topic: otherTopic, groupPrefix: groupPrefix(orphanId) });
+
+    const report = await reconcileAccess(db, deps);
+    expect(report.regranted).toContain(principal);
+    expect(report.removed).toContain(orphan);
+    expect(report.extraAclsRemoved).toEqual([`${principal} topic:literal:${otherTopic}:read:allow`]);
+    const after = await provisioner.listPrincipalsAndAcls();
+    expect(after.find((p) => p.principal === principal)?.acls).toHaveLength(3);
+    expect(after.some((p) => p.principal === orphan)).toBe(false);
+    expect(after.find((p) => p.principal === "User:admin")?.scramMechanisms.length).toBeGreaterThan(0);
+
+    const again = await reconcileAccess(db, deps);
+    expect(again).toEqual({ regranted: [], credentialReset: [], removed: [], extraAclsRemoved: [], unrepaired: [] });
+    const audits = await db.select({ action: auditLog.action }).from(auditLog).where(sql`${auditLog.action} like 'access.reconcile.%'`);
+    expect(audits.map((a) => a.action)).toEqual(
+      expect.arrayContaining(["access.reconcile.regrant", "access.reconcile.remove", "access.reconcile.extra_acl_removed"]),
+    );
+  }, 90_000);
+});
