@@ -14,7 +14,7 @@ import { createKafka, type KafkaConnectionOptions } from "@/lib/kafka/client";
 import { deliveryTopicName, groupPrefix, principalName, subscriptionUsername } from "@/lib/kafka/names";
 import { createProvisioner, type KafkaAccessProvisioner } from "@/lib/kafka/provisioning";
 import { provisionSubscriptionJob, retireDedupeKey } from "@/lib/subscriptions/jobs";
-import { cancelSubscription, subscribe } from "@/lib/subscriptions/service";
+import { approveAccessRequest, cancelSubscription, subscribe } from "@/lib/subscriptions/service";
 import { createSubscriptionWorld } from "@/lib/subscriptions/test-fixtures";
 import { createTestDatabase } from "@/lib/testing/db";
 import { revealCredentials, rotateCredentials, type CredentialDeps } from "./credentials";
@@ -349,4 +349,65 @@ describe("rotation and ending access", () => {
       expect.arrayContaining(["access.reconcile.regrant", "access.reconcile.remove", "access.reconcile.extra_acl_removed"]),
     );
   }, 90_000);
+});
+
+describe("isolation matrix", () => {
+  it("each credential reads only its own delivery topic with its own group prefix: other delivery topics, the source topic and other prefixes are refused", async () => {
+    const a = await createSubscriptionWorld(db);
+    const b = await createSubscriptionWorld(db);
+    const maskedA = await newActiveSubscription(a);
+    const maskedB = await newActiveSubscription(b);
+    const request = await subscribe(db, a.users.partner, {
+      productId: a.product.id,
+      planId: a.plans.reviewPlan.id,
+      teamId: a.teams.partnerTeam.id,
+      purpose: "fraud-detection",
+      justification: "Roaming fraud",
+    });
+    if (request.kind !== "access_request") throw new Error("expected a request");
+    const { subscriptionId: fullA } = await approveAccessRequest(db, a.users.owner, { requestId: request.requestId });
+    expect(await provisionSubscription(db, deps, { subscriptionId: fullA })).toBe("active");
+
+    const admin = createKafka({ connection: adminConn, logLevel: "nothing" }).admin();
+    await admin.connect();
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: a.product.sourceTopic! }] });
+    await admin.disconnect();
+
+    const subs = [
+      { id: maskedA, user: a.users.consumer },
+      { id: maskedB, user: b.users.consumer },
+      { id: fullA, user: a.users.partner },
+    ];
+    const creds = [];
+    for (const s of subs) creds.push(await revealCredentials(db, credDeps, s.user, s.id));
+    expect(new Set(creds.map((c) => c.topic)).size).toBe(3);
+    expect(creds[2]!.topic).toBe(deliveryTopicName(a.product.slug, 1, "full"));
+    for (const c of creds) await produceAsAdmin(c.topic, [`for-${c.subscriptionId}`]);
+
+    for (const [i, c] of creds.entries()) {
+      const kafka = kafkaAs(c.username, c.password);
+      const values: string[] = [];
+      const consumer = await startConsumer(kafka, `${c.groupPrefix}matrix`, c.topic, values);
+      await waitFor(() => values.includes(`for-${c.subscriptionId}`), 15_000, `records of ${c.subscriptionId}`);
+      await consumer.disconnect();
+      expect(values).toEqual([`for-${c.subscriptionId}`]);
+
+      const probe = kafka.admin();
+      await probe.connect();
+      expect(await probe.listTopics()).toEqual([c.topic]);
+      for (const other of [...creds.filter((_, j) => j !== i).map((o) => o.topic), a.product.sourceTopic!, otherTopic]) {
+        await expect(probe.fetchTopicMetadata({ topics: [other] }), other).rejects.toThrow(/authoriz/i);
+      }
+      await probe.disconnect();
+
+      const foreignPrefix = creds[(i + 1) % creds.length]!.groupPrefix;
+      const intruder = kafka.consumer({ groupId: `${foreignPrefix}steal`, retry: { retries: 0, restartOnFailure: async () => false } });
+      const crashed = new Promise<Error>((resolve) => intruder.on(intruder.events.CRASH, (e) => resolve(e.payload.error)));
+      await intruder.connect();
+      await intruder.subscribe({ topic: c.topic, fromBeginning: true });
+      await intruder.run({ eachMessage: async () => {} }).catch(() => {});
+      expect(String((await crashed).message)).toMatch(/authoriz|group coordinator/i);
+      await intruder.disconnect().catch(() => {});
+    }
+  }, 120_000);
 });
