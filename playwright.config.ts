@@ -44,6 +44,8 @@ export default defineConfig({
     url: `${baseURL}/sign-in`,
     timeout: 600_000,
     reuseExistingServer: !process.env.CI,
+    // SIGTERM lets the launcher stop the web app, broker and PostgreSQL in order.
+    gracefulShutdown: { signal: "SIGTERM", timeout: 30_000 },
     stdout: "pipe",
     stderr: "pipe",
     env: {

@@ -14,11 +14,15 @@ const args = process.argv.slice(2);
 const mode = args[0] === "start" ? "start" : "dev";
 
 if (args.includes(INNER)) {
+  // The relay holds an IPC channel to us. If it dies without relaying a signal (SIGKILL, as a
+  // test runner may send to its web server), the channel closes: stop everything as on SIGTERM
+  // rather than leave PostgreSQL, the broker and the web app running with nobody to stop them.
+  process.on("disconnect", () => process.kill(process.pid, "SIGTERM"));
   const { runLauncher } = await import("@/lib/launcher/launch");
   runLauncher(mode);
 } else {
   const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), mode, INNER], {
-    stdio: "inherit",
+    stdio: ["inherit", "inherit", "inherit", "ipc"],
     detached: true,
   });
   let firstSignalAt = 0;
