@@ -1,13 +1,10 @@
-import {
-  AclOperationTypes,
-  AclPermissionTypes,
-  AclResourceTypes,
-  ResourcePatternTypes,
-  type Admin,
-  type AclEntry,
-} from "kafkajs";
+import kafkajs, { type Admin, type AclEntry } from "kafkajs";
 import { createKafka, kafkaConnectionFromEnv, type KafkaConnectionOptions } from "./client";
 import { ScramAdminClient, type ScramMechanism } from "./scram-admin";
+
+// kafkajs is CommonJS and Node's ESM loader (tsx, the workers) cannot see these named exports
+// past its `logLevel: LEVELS` entry; the default import works under both Node and vitest.
+const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } = kafkajs;
 
 /**
  * Credential and ACL provisioning behind one interface, so targets that do not manage users
