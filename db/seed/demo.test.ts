@@ -159,6 +159,27 @@ describe("demo product definitions", () => {
 describe("demo product descriptions", () => {
   const render = (markdown: string) => renderToStaticMarkup(createElement(MarkdownText, null, markdown));
 
+  it("show the example record masked, never a personal value every catalog viewer could read", async () => {
+    let checked = 0;
+    for (const spec of DEMO_PRODUCTS) {
+      const [row] = await t.db
+        .select({ description: dataProducts.description, fields: contractVersions.fields })
+        .from(dataProducts)
+        .innerJoin(contractVersions, eq(contractVersions.productId, dataProducts.id))
+        .where(eq(dataProducts.slug, spec.slug));
+      const personal = (row.fields as ContractField[])
+        .filter((f) => f.pii === "direct" || f.pii === "sensitive")
+        .flatMap((f) => valuesAt(spec.example, f.path))
+        .filter((v): v is string | number => (typeof v === "string" && v.length >= 4) || typeof v === "number")
+        .map(String);
+      expect(row.description, spec.slug).toContain("## Example record");
+      for (const value of personal) expect(row.description, `${spec.slug} leaks ${value}`).not.toContain(value);
+      checked += personal.length;
+    }
+    // Most demo products carry direct identifiers; make sure the check above had values to look for.
+    expect(checked).toBeGreaterThan(20);
+  });
+
   it("render their markdown tables as HTML tables on the product page", async () => {
     const rows = await t.db.select({ slug: dataProducts.slug, description: dataProducts.description }).from(dataProducts);
     const withTables = rows.filter((r) => /^\|.*\|$/m.test(r.description));

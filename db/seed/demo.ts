@@ -15,6 +15,8 @@ import {
 } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/service";
 import { hashPassword } from "@/lib/auth/password";
+import type { ContractField } from "@/lib/contracts";
+import { compileMaskingPolicy, deriveProductKey } from "@/lib/masking";
 import { buildJsonSchema, parseSemver, TIER_DESCRIPTIONS, tierRules, toContractFields } from "./contract";
 import { ENERGY_PRODUCTS } from "./products/energy";
 import { PAYMENTS_PRODUCTS } from "./products/payments";
@@ -116,8 +118,31 @@ export async function seedDemoWorld(db: Db): Promise<SeedResult> {
   });
 }
 
-function withExample(p: ProductSpec): string {
-  return `${p.description}\n\n## Example record\n\n\`\`\`json\n${JSON.stringify(p.example, null, 2)}\n\`\`\`\n`;
+/** Most restricted first: the example in a description is what the least-privileged tier sees. */
+const EXAMPLE_TIERS: Exclude<TierName, "full">[] = ["public", "partner", "internal"];
+
+/**
+ * The description shows an example record, masked as the product's most restricted tier delivers
+ * it: a description is readable by every catalog viewer, so it must never carry values a
+ * viewer's plan would not get (even synthetic ones). The hash key here is a fixed demo key, so
+ * hashed values are illustrative only.
+ */
+function withExample(p: ProductSpec, fields: ContractField[]): string {
+  const tier = EXAMPLE_TIERS.find((t) => p.tiers.includes(t));
+  if (!tier) return p.description;
+  const mask = compileMaskingPolicy({
+    fields,
+    rules: tierRules(p.contract.fields, tier),
+    fullAccess: false,
+    tier,
+    key: deriveProductKey("tributary-demo-example-masking-key", p.slug, 1),
+  });
+  const masked = mask(p.example);
+  if (!masked.ok) throw new Error(`product ${p.slug}: example record does not mask for tier ${tier}: ${masked.reason}`);
+  return (
+    `${p.description}\n\n## Example record\n\nAs the *${tier}* tier delivers it (personal fields masked):\n\n` +
+    `\`\`\`json\n${JSON.stringify(masked.value, null, 2)}\n\`\`\`\n`
+  );
 }
 
 async function insertProduct(
@@ -136,7 +161,7 @@ async function insertProduct(
       slug: p.slug,
       name: p.name,
       summary: p.summary,
-      description: withExample(p),
+      description: withExample(p, fields),
       domain: p.domain,
       tags: p.tags,
       ownerTeamId: ctx.ownerTeam,
