@@ -19,6 +19,7 @@ import {
   bulkDenyAccessRequests,
   cancelSubscription,
   denyAccessRequest,
+  retryProvisioning,
   revokeSubscription,
   subscribe,
 } from "./service";
@@ -49,6 +50,10 @@ export const cancelSubscriptionAction = safeAction({ schema: EndSubscriptionSche
 
 export const revokeSubscriptionAction = safeAction({ schema: EndSubscriptionSchema, role: "owner" }, (input, { user, db }) =>
   revokeSubscription(db, user, input),
+);
+
+export const retryProvisioningAction = safeAction({ schema: SubscriptionIdSchema }, (input, { user, db }) =>
+  retryProvisioning(db, user, input),
 );
 
 /** One short-lived provisioner per reveal: reveals are rare and the user waits for the cluster anyway. */

@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, like } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { accessRequests, auditLog, credentials, jobs, notifications, subscriptions } from "@/db/schema";
 import { AppError } from "@/lib/errors";
@@ -12,6 +12,7 @@ import {
   denyAccessRequest,
   expireDueSubscriptions,
   listReviewQueue,
+  retryProvisioning,
   revokeSubscription,
   subscribe,
 } from "./service";
@@ -244,5 +245,31 @@ describe("ending access", () => {
     expect(a!.state).toBe("expired");
     expect(await jobFor(deprovisionDedupeKey(due))).toBeDefined();
     expect(await expireDueSubscriptions(db, now)).not.toContain(due);
+  });
+});
+
+describe("retryProvisioning", () => {
+  it("puts a failed subscription back to provisioning with one new job; only failed ones, only its team or the product owners", async () => {
+    const w = await createSubscriptionWorld(db);
+    const res = await subscribe(db, w.users.consumer, {
+      productId: w.product.id,
+      planId: w.plans.autoPlan.id,
+      teamId: w.teams.consumerTeam.id,
+      purpose: "analytics",
+    });
+    if (res.kind !== "subscription") throw new Error("expected a subscription");
+    const id = res.subscriptionId;
+    expect((await rejection(retryProvisioning(db, w.users.consumer, { subscriptionId: id }))).code).toBe("conflict");
+    await db.update(subscriptions).set({ state: "failed", stateReason: "broker down" }).where(eq(subscriptions.id, id));
+    expect((await rejection(retryProvisioning(db, w.users.outsider, { subscriptionId: id }))).code).toBe("not_found");
+    const clicks = await Promise.allSettled([
+      retryProvisioning(db, w.users.consumer, { subscriptionId: id }),
+      retryProvisioning(db, w.users.colleague, { subscriptionId: id }),
+    ]);
+    expect(clicks.filter((c) => c.status === "fulfilled")).toHaveLength(1);
+    const [sub] = await db.select().from(subscriptions).where(eq(subscriptions.id, id));
+    expect(sub!.state).toBe("provisioning");
+    const provisionJobs = await db.select().from(jobs).where(like(jobs.dedupeKey, `${provisionDedupeKey(id)}%`));
+    expect(provisionJobs).toHaveLength(2);
   });
 });

@@ -407,3 +407,27 @@ export async function expireDueSubscriptions(db: Db, now: Date = new Date()): Pr
   }
   return expired;
 }
+
+/**
+ * After provisioning gave up ("failed"): a member of the subscribing team or an owner of the
+ * product puts it back to "provisioning" with a fresh job. The dedupe key names the failure it
+ * answers, so a double click retries once.
+ */
+export async function retryProvisioning(db: Db, user: SessionUser, input: { subscriptionId: string }): Promise<void> {
+  await db.transaction(async (tx) => {
+    const [sub] = await tx.select().from(subscriptions).where(eq(subscriptions.id, input.subscriptionId)).for("update");
+    const product = sub ? await findProduct(tx, sub.productId) : undefined;
+    if (!sub || !product || !(isMemberOfTeam(user, sub.teamId) || isOwnerOfTeam(user, product.ownerTeamId))) {
+      throw new AppError("not_found", "This subscription does not exist.");
+    }
+    if (sub.state !== "failed") throw new AppError("conflict", `Only a failed subscription can be retried (it is ${sub.state}).`);
+    await tx
+      .update(subscriptions)
+      .set({ state: "provisioning", stateReason: "Retrying after a failure", updatedAt: new Date() })
+      .where(eq(subscriptions.id, sub.id));
+    await enqueue(tx, provisionSubscriptionJob, { subscriptionId: sub.id }, {
+      dedupeKey: `${provisionDedupeKey(sub.id)}:after:${sub.updatedAt.getTime()}`,
+    });
+    await recordAudit(tx, { actor: actor(user), action: "subscription.retry_provisioning", resource: { type: "subscription", id: sub.id } });
+  });
+}
