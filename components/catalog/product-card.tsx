@@ -4,7 +4,9 @@ import { formatPlanPrice } from "@/lib/catalog/format";
 import type { CatalogItem } from "@/lib/catalog/queries";
 
 export function ProductCard({ item }: { item: CatalogItem }) {
-  const price = item.cheapestPlan ? formatPlanPrice(item.cheapestPlan) : "No plans yet";
+  // A deprecated product keeps serving its subscribers but sells no new plans.
+  const noPlans = item.status === "deprecated" ? "Closed to new subscriptions" : "No plans yet";
+  const price = item.cheapestPlan ? formatPlanPrice(item.cheapestPlan) : noPlans;
   const instant = item.approvals.includes("auto");
   return (
     <article className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm transition-shadow hover:shadow-md">
