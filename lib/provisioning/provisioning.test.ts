@@ -14,7 +14,7 @@ import { createKafka, type KafkaConnectionOptions } from "@/lib/kafka/client";
 import { deliveryTopicName, groupPrefix, principalName, subscriptionUsername } from "@/lib/kafka/names";
 import { createProvisioner, type KafkaAccessProvisioner } from "@/lib/kafka/provisioning";
 import { provisionSubscriptionJob, retireDedupeKey } from "@/lib/subscriptions/jobs";
-import { approveAccessRequest, cancelSubscription, subscribe } from "@/lib/subscriptions/service";
+import { approveAccessRequest, cancelSubscription, resumeSubscription, subscribe, suspendSubscription } from "@/lib/subscriptions/service";
 import { createSubscriptionWorld } from "@/lib/subscriptions/test-fixtures";
 import { createTestDatabase } from "@/lib/testing/db";
 import { revealCredentials, rotateCredentials, type CredentialDeps } from "./credentials";
@@ -309,6 +309,24 @@ describe("rotation and ending access", () => {
     expect(row!.revokedAt).toBeInstanceOf(Date);
     expect(await deprovisionSubscription(db, deps, { subscriptionId: id })).toBe("done");
   }, 90_000);
+
+  it("suspend removes access; resume provisions a new principal generation and the old secret stays dead", async () => {
+    const w = await createSubscriptionWorld(db);
+    const id = await newActiveSubscription(w);
+    const before = await revealCredentials(db, credDeps, w.users.consumer, id);
+    await suspendSubscription(db, { subscriptionId: id, reason: "Invoice overdue" });
+    await expect(revealCredentials(db, credDeps, w.users.consumer, id)).rejects.toMatchObject({ code: "conflict" });
+    expect(await deprovisionSubscription(db, deps, { subscriptionId: id })).toBe("done");
+    expect(await canAuthenticate(before.username, before.password)).toBe(false);
+
+    await resumeSubscription(db, { subscriptionId: id });
+    await expect(resumeSubscription(db, { subscriptionId: id })).rejects.toMatchObject({ code: "conflict" });
+    expect(await provisionSubscription(db, deps, { subscriptionId: id })).toBe("active");
+    const after = await revealCredentials(db, credDeps, w.users.consumer, id);
+    expect(after.username).toBe(subscriptionUsername(id, 1));
+    expect(await canAuthenticate(after.username, after.password)).toBe(true);
+    expect(await canAuthenticate(before.username, before.password)).toBe(false);
+  }, 60_000);
 
   it("reconcile re-grants an ACL deleted behind our back, strips a stray ACL and removes an orphan principal; admin untouched", async () => {
     const w = await createSubscriptionWorld(db);

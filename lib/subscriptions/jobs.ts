@@ -33,5 +33,6 @@ export const retireCredentialJob = defineJob({
 });
 
 export const provisionDedupeKey = (subscriptionId: string) => `subscription.provision:${subscriptionId}`;
-export const deprovisionDedupeKey = (subscriptionId: string) => `subscription.deprovision:${subscriptionId}`;
+/** One deprovisioning per ending: a resumed subscription that ends again needs a new job. */
+export const deprovisionDedupeKey = (subscriptionId: string, endedAt: Date) => `subscription.deprovision:${subscriptionId}:${endedAt.getTime()}`;
 export const retireDedupeKey = (credentialId: string) => `credential.retire:${credentialId}`;

@@ -12,9 +12,11 @@ import {
   denyAccessRequest,
   expireDueSubscriptions,
   listReviewQueue,
+  resumeSubscription,
   retryProvisioning,
   revokeSubscription,
   subscribe,
+  suspendSubscription,
 } from "./service";
 import { createSubscriptionWorld } from "./test-fixtures";
 
@@ -217,7 +219,7 @@ describe("ending access", () => {
     const [sub] = await db.select().from(subscriptions).where(eq(subscriptions.id, id));
     expect(sub).toMatchObject({ state: "revoked", stateReason: "Cancelled by the consumer" });
     expect(sub!.endedAt).toBeInstanceOf(Date);
-    expect((await jobFor(deprovisionDedupeKey(id)))?.kind).toBe("subscription.deprovision");
+    expect((await jobFor(deprovisionDedupeKey(id, sub!.endedAt!)))?.kind).toBe("subscription.deprovision");
     expect((await rejection(cancelSubscription(db, w.users.consumer, { subscriptionId: id }))).code).toBe("conflict");
   });
 
@@ -243,7 +245,7 @@ describe("ending access", () => {
     expect(expired).not.toContain(later);
     const [a] = await db.select().from(subscriptions).where(eq(subscriptions.id, due));
     expect(a!.state).toBe("expired");
-    expect(await jobFor(deprovisionDedupeKey(due))).toBeDefined();
+    expect(await jobFor(deprovisionDedupeKey(due, a!.endedAt!))).toBeDefined();
     expect(await expireDueSubscriptions(db, now)).not.toContain(due);
   });
 });
@@ -271,5 +273,32 @@ describe("retryProvisioning", () => {
     expect(sub!.state).toBe("provisioning");
     const provisionJobs = await db.select().from(jobs).where(like(jobs.dedupeKey, `${provisionDedupeKey(id)}%`));
     expect(provisionJobs).toHaveLength(2);
+  });
+});
+
+describe("suspend and resume", () => {
+  it("each ending gets its own deprovision job; resume adds a credential generation and retires live old ones", async () => {
+    const w = await createSubscriptionWorld(db);
+    const res = await subscribe(db, w.users.consumer, {
+      productId: w.product.id,
+      planId: w.plans.autoPlan.id,
+      teamId: w.teams.consumerTeam.id,
+      purpose: "analytics",
+    });
+    if (res.kind !== "subscription") throw new Error("expected a subscription");
+    const id = res.subscriptionId;
+    await db.update(subscriptions).set({ state: "active" }).where(eq(subscriptions.id, id));
+    await suspendSubscription(db, { subscriptionId: id, reason: "Invoice overdue" });
+    expect((await rejection(suspendSubscription(db, { subscriptionId: id, reason: "again" }))).code).toBe("conflict");
+    await resumeSubscription(db, { subscriptionId: id });
+    const [resumed] = await db.select().from(subscriptions).where(eq(subscriptions.id, id));
+    expect(resumed).toMatchObject({ state: "provisioning", principal: `User:sub-${id}-r1`, endedAt: null });
+    // The first suspension's deprovisioning had not run: its credential is retired by a job now.
+    const [oldCred] = await db.select().from(credentials).where(eq(credentials.username, `sub-${id}`));
+    expect(await jobFor(`credential.retire:${oldCred!.id}`)).toBeDefined();
+    await db.update(subscriptions).set({ state: "active" }).where(eq(subscriptions.id, id));
+    await suspendSubscription(db, { subscriptionId: id, reason: "Overdue again" });
+    const deprovisions = await db.select().from(jobs).where(like(jobs.dedupeKey, `subscription.deprovision:${id}:%`));
+    expect(deprovisions).toHaveLength(2);
   });
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { and, eq, inArray, lte, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, lte, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { accessRequests, credentials, notifications, subscriptions } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/service";
@@ -7,7 +7,14 @@ import { isMemberOfTeam, isOwnerOfTeam, type SessionUser } from "@/lib/auth/role
 import { AppError } from "@/lib/errors";
 import { enqueue } from "@/lib/jobs";
 import { deliveryTopicName, groupPrefix, principalName, subscriptionUsername } from "@/lib/kafka/names";
-import { deprovisionDedupeKey, deprovisionSubscriptionJob, provisionDedupeKey, provisionSubscriptionJob } from "./jobs";
+import {
+  deprovisionDedupeKey,
+  deprovisionSubscriptionJob,
+  provisionDedupeKey,
+  provisionSubscriptionJob,
+  retireCredentialJob,
+  retireDedupeKey,
+} from "./jobs";
 import {
   LIVE_STATES,
   findCurrentContract,
@@ -341,13 +348,14 @@ async function endSubscription(
   reason: string,
   audit: { actor: { type: "user" | "system"; id?: string; label?: string }; action: string },
 ): Promise<void> {
+  const endedAt = new Date();
   const [updated] = await tx
     .update(subscriptions)
-    .set({ state, stateReason: reason, endedAt: new Date(), updatedAt: new Date() })
+    .set({ state, stateReason: reason, endedAt, updatedAt: endedAt })
     .where(and(eq(subscriptions.id, subscriptionId), inArray(subscriptions.state, ["requested", "provisioning", "active", "failed"])))
     .returning({ id: subscriptions.id });
   if (!updated) throw new AppError("conflict", "This subscription has already ended.");
-  await enqueue(tx, deprovisionSubscriptionJob, { subscriptionId }, { dedupeKey: deprovisionDedupeKey(subscriptionId) });
+  await enqueue(tx, deprovisionSubscriptionJob, { subscriptionId }, { dedupeKey: deprovisionDedupeKey(subscriptionId, endedAt) });
   await recordAudit(tx, { actor: audit.actor, action: audit.action, resource: { type: "subscription", id: subscriptionId }, details: { state, reason } });
 }
 
@@ -429,5 +437,45 @@ export async function retryProvisioning(db: Db, user: SessionUser, input: { subs
       dedupeKey: `${provisionDedupeKey(sub.id)}:after:${sub.updatedAt.getTime()}`,
     });
     await recordAudit(tx, { actor: actor(user), action: "subscription.retry_provisioning", resource: { type: "subscription", id: sub.id } });
+  });
+}
+
+/**
+ * For billing (non-payment) and platform stewards: access ends like a revocation, but the
+ * subscription can come back with resumeSubscription. `by` is recorded in the audit log.
+ */
+export async function suspendSubscription(
+  db: Db,
+  input: { subscriptionId: string; reason: string },
+  by: { type: "user" | "system"; id?: string; label?: string } = { type: "system", label: "billing" },
+): Promise<void> {
+  await db.transaction((tx) => endSubscription(tx, input.subscriptionId, "suspended", input.reason, { actor: by, action: "subscription.suspend" }));
+}
+
+/**
+ * Suspended -> provisioning with a new credential generation: the suspension revoked the old
+ * principals, and a fresh one means no secret from before the suspension works again.
+ */
+export async function resumeSubscription(
+  db: Db,
+  input: { subscriptionId: string },
+  by: { type: "user" | "system"; id?: string; label?: string } = { type: "system", label: "billing" },
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    const [sub] = await tx.select().from(subscriptions).where(eq(subscriptions.id, input.subscriptionId)).for("update");
+    if (!sub) throw new AppError("not_found", "This subscription does not exist.");
+    if (sub.state !== "suspended") throw new AppError("conflict", `Only a suspended subscription can be resumed (it is ${sub.state}).`);
+    const [{ n }] = (await tx.select({ n: sql<number>`count(*)::int` }).from(credentials).where(eq(credentials.subscriptionId, sub.id))) as [{ n: number }];
+    const username = subscriptionUsername(sub.id, n);
+    // If the suspension's deprovisioning has not run yet, the old principals still go, now.
+    const stillLive = await tx.select({ id: credentials.id }).from(credentials).where(and(eq(credentials.subscriptionId, sub.id), isNull(credentials.revokedAt)));
+    for (const old of stillLive) await enqueue(tx, retireCredentialJob, { credentialId: old.id }, { dedupeKey: retireDedupeKey(old.id) });
+    await tx.insert(credentials).values({ subscriptionId: sub.id, username, mechanism: "scram-sha-512" });
+    await tx
+      .update(subscriptions)
+      .set({ state: "provisioning", stateReason: null, endedAt: null, principal: principalName(username), updatedAt: new Date() })
+      .where(eq(subscriptions.id, sub.id));
+    await enqueue(tx, provisionSubscriptionJob, { subscriptionId: sub.id }, { dedupeKey: `${provisionDedupeKey(sub.id)}:resume:${n}` });
+    await recordAudit(tx, { actor: by, action: "subscription.resume", resource: { type: "subscription", id: sub.id }, details: { principal: principalName(username) } });
   });
 }
