@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -428,4 +429,35 @@ describe("isolation matrix", () => {
       await intruder.disconnect().catch(() => {});
     }
   }, 120_000);
+});
+
+describe("librdkafka (kcat)", () => {
+  it("a revealed credential reads its topic with kcat; another topic and writes are refused", async () => {
+    const w = await createSubscriptionWorld(db);
+    const id = await newActiveSubscription(w);
+    const c = await revealCredentials(db, credDeps, w.users.consumer, id);
+    await produceAsAdmin(c.topic, [`kcat-${w.tag}`]);
+    // Async on purpose: the broker runs in this process, a blocking spawnSync would freeze it.
+    const kcat = (args: string[], input?: string) =>
+      new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn("kcat", ["-b", `localhost:${broker.port}`, "-X", "security.protocol=SASL_PLAINTEXT", "-X", "sasl.mechanisms=SCRAM-SHA-512",
+          "-X", `sasl.username=${c.username}`, "-X", `sasl.password=${c.password}`, ...args]);
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d) => (stdout += d));
+        child.stderr.on("data", (d) => (stderr += d));
+        const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+        child.on("close", (status) => (clearTimeout(timer), resolve({ status, stdout, stderr })));
+        child.stdin.end(input ?? "");
+      });
+    const read = await kcat(["-C", "-t", c.topic, "-o", "beginning", "-e", "-q"]);
+    expect(read.stdout, `${read.status} ${read.stderr}`).toContain(`kcat-${w.tag}`);
+    const other = await kcat(["-C", "-t", otherTopic, "-o", "beginning", "-e", "-q"]);
+    expect(other.stdout).not.toContain("private");
+    expect(other.status, other.stderr).not.toBe(0);
+    expect(other.stderr).toMatch(/authoriz/i);
+    const write = await kcat(["-P", "-t", c.topic], "sneaky\n");
+    expect(write.status, write.stderr).not.toBe(0);
+    expect(write.stderr).toMatch(/authoriz/i);
+  }, 60_000);
 });
