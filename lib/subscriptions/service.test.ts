@@ -10,6 +10,7 @@ import {
   bulkDenyAccessRequests,
   cancelSubscription,
   denyAccessRequest,
+  endProductSubscriptions,
   expireDueSubscriptions,
   listReviewQueue,
   resumeSubscription,
@@ -300,5 +301,40 @@ describe("suspend and resume", () => {
     await suspendSubscription(db, { subscriptionId: id, reason: "Overdue again" });
     const deprovisions = await db.select().from(jobs).where(like(jobs.dedupeKey, `subscription.deprovision:${id}:%`));
     expect(deprovisions).toHaveLength(2);
+  });
+});
+
+describe("endProductSubscriptions", () => {
+  it("revokes every live subscription of a retired product with its deprovision job and cancels pending requests", async () => {
+    const w = await createSubscriptionWorld(db);
+    const auto = await subscribe(db, w.users.consumer, {
+      productId: w.product.id,
+      planId: w.plans.autoPlan.id,
+      teamId: w.teams.consumerTeam.id,
+      purpose: "analytics",
+    });
+    const partner = await subscribe(db, w.users.partner, {
+      productId: w.product.id,
+      planId: w.plans.reviewPlan.id,
+      teamId: w.teams.partnerTeam.id,
+      purpose: "analytics",
+      justification: "Roaming",
+    });
+    const other = await createSubscriptionWorld(db);
+    const untouched = await subscribe(db, other.users.consumer, {
+      productId: other.product.id,
+      planId: other.plans.autoPlan.id,
+      teamId: other.teams.consumerTeam.id,
+      purpose: "analytics",
+    });
+    if (auto.kind !== "subscription" || partner.kind !== "access_request" || untouched.kind !== "subscription") throw new Error("setup");
+    expect(await endProductSubscriptions(db, w.product.id)).toEqual([auto.subscriptionId]);
+    const [sub] = await db.select().from(subscriptions).where(eq(subscriptions.id, auto.subscriptionId));
+    expect(sub).toMatchObject({ state: "revoked", stateReason: "The product was retired" });
+    expect(await jobFor(deprovisionDedupeKey(sub!.id, sub!.endedAt!))).toBeDefined();
+    const [req] = await db.select().from(accessRequests).where(eq(accessRequests.id, partner.requestId));
+    expect(req!.status).toBe("cancelled");
+    const [still] = await db.select().from(subscriptions).where(eq(subscriptions.id, untouched.subscriptionId));
+    expect(still!.state).toBe("provisioning");
   });
 });

@@ -479,3 +479,25 @@ export async function resumeSubscription(
     await recordAudit(tx, { actor: by, action: "subscription.resume", resource: { type: "subscription", id: sub.id }, details: { principal: principalName(username) } });
   });
 }
+
+/**
+ * Product retirement (called by the publishing flow, in its own transaction or after it): every
+ * subscription that still holds access ends as "revoked" and pending requests are cancelled.
+ */
+export async function endProductSubscriptions(db: Db, productId: string, reason = "The product was retired"): Promise<string[]> {
+  return db.transaction(async (tx) => {
+    const live = await tx
+      .select({ id: subscriptions.id })
+      .from(subscriptions)
+      .where(and(eq(subscriptions.productId, productId), inArray(subscriptions.state, ["requested", "provisioning", "active", "failed"])))
+      .for("update");
+    for (const { id } of live) {
+      await endSubscription(tx, id, "revoked", reason, { actor: { type: "system", label: "retirement" }, action: "subscription.revoke" });
+    }
+    await tx
+      .update(accessRequests)
+      .set({ status: "cancelled", decidedAt: new Date(), decisionReason: reason })
+      .where(and(eq(accessRequests.productId, productId), eq(accessRequests.status, "pending")));
+    return live.map((r) => r.id);
+  });
+}
