@@ -283,6 +283,7 @@ const aclKey = (a: { resourceType: string; patternType: string; resourceName: st
  */
 export async function reconcileAccess(db: Db, deps: Pick<ProvisioningDeps, "provisioner">): Promise<ReconcileReport> {
   const report: ReconcileReport = { regranted: [], credentialReset: [], removed: [], extraAclsRemoved: [], unrepaired: [] };
+  const startedAt = new Date();
   const listed = (await deps.provisioner.listPrincipalsAndAcls()).filter((p) => OWN_PRINCIPAL.test(p.principal));
   const onCluster = new Map(listed.map((p) => [p.principal, p]));
 
@@ -318,7 +319,9 @@ export async function reconcileAccess(db: Db, deps: Pick<ProvisioningDeps, "prov
       report.regranted.push(principal);
       await audit("access.reconcile.regrant", principal, sub.id, { missing });
     }
-    if (!entry || entry.scramMechanisms.length === 0) {
+    // Activated or revealed after the listing was taken: the listing is stale for it, not the cluster.
+    const fresh = (d: Date | null) => d !== null && d.getTime() >= startedAt.getTime();
+    if ((!entry || entry.scramMechanisms.length === 0) && !fresh(sub.activatedAt) && !fresh(cred.createdAt) && !fresh(cred.revealedAt)) {
       await deps.provisioner.upsertScramUser(cred.username, randomSecret(), "scram-sha-512");
       await db.update(credentials).set({ revealedAt: null }).where(eq(credentials.id, cred.id));
       report.credentialReset.push(principal);
@@ -344,19 +347,34 @@ export async function reconcileAccess(db: Db, deps: Pick<ProvisioningDeps, "prov
     const match = OWN_PRINCIPAL.exec(entry.principal)!;
     const username = match[1]!;
     const subscriptionId = match[2]!;
-    const groupAcl = entry.acls.find((a) => a.resourceType === "group");
-    const topics = [...new Set(entry.acls.filter((a) => a.resourceType === "topic").map((a) => a.resourceName))];
-    for (const topic of topics) {
-      await deps.provisioner.revokeSubscriptionAcls({ principal: entry.principal, topic, groupPrefix: groupAcl?.resourceName ?? "tributary.reconcile.none." });
-    }
-    if (topics.length === 0 && groupAcl) {
-      await deps.provisioner.revokeSubscriptionAcls({ principal: entry.principal, topic: "tributary.reconcile.none", groupPrefix: groupAcl.resourceName });
-    }
-    await deps.provisioner.deleteScramUser(username);
-    await db.update(credentials).set({ revokedAt: new Date() }).where(and(eq(credentials.username, username), isNull(credentials.revokedAt)));
-    report.removed.push(entry.principal);
-    const [known] = await db.select({ id: subscriptions.id }).from(subscriptions).where(eq(subscriptions.id, subscriptionId));
-    await audit("access.reconcile.remove", entry.principal, known?.id ?? null, { acls: entry.acls.map(aclKey) });
+    // A rotation or resume creates its principal on the cluster before its transaction commits,
+    // holding the subscription row: lock it too, then look again, so an in-flight one is kept.
+    const removed = await db.transaction(async (tx) => {
+      const [known] = await tx.select({ id: subscriptions.id, state: subscriptions.state }).from(subscriptions).where(eq(subscriptions.id, subscriptionId)).for("update");
+      const [live] = await tx
+        .select({ id: credentials.id })
+        .from(credentials)
+        .where(and(eq(credentials.username, username), isNull(credentials.revokedAt)));
+      if (known && live && (known.state === "active" || known.state === "provisioning")) return false;
+      const groupAcl = entry.acls.find((a) => a.resourceType === "group");
+      const topics = [...new Set(entry.acls.filter((a) => a.resourceType === "topic").map((a) => a.resourceName))];
+      for (const topic of topics) {
+        await deps.provisioner.revokeSubscriptionAcls({ principal: entry.principal, topic, groupPrefix: groupAcl?.resourceName ?? "tributary.reconcile.none." });
+      }
+      if (topics.length === 0 && groupAcl) {
+        await deps.provisioner.revokeSubscriptionAcls({ principal: entry.principal, topic: "tributary.reconcile.none", groupPrefix: groupAcl.resourceName });
+      }
+      await deps.provisioner.deleteScramUser(username);
+      await tx.update(credentials).set({ revokedAt: new Date() }).where(and(eq(credentials.username, username), isNull(credentials.revokedAt)));
+      await recordAudit(tx, {
+        actor: { type: "system", label: "reconciler" },
+        action: "access.reconcile.remove",
+        resource: { type: "subscription", id: known?.id ?? null },
+        details: { principal: entry.principal, acls: entry.acls.map(aclKey) },
+      });
+      return true;
+    });
+    if (removed) report.removed.push(entry.principal);
   }
   return report;
 }
