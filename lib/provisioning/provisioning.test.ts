@@ -370,6 +370,25 @@ describe("rotation and ending access", () => {
   }, 90_000);
 });
 
+describe("reconcile: vanished user", () => {
+  it("recreates a deleted user of an active subscription with a throwaway secret and lets the consumer reveal again", async () => {
+    const w = await createSubscriptionWorld(db);
+    const id = await newActiveSubscription(w);
+    const first = await revealCredentials(db, credDeps, w.users.consumer, id);
+    await provisioner.deleteScramUser(first.username);
+    const report = await reconcileAccess(db, deps);
+    expect(report.credentialReset).toEqual([principalName(first.username)]);
+    expect(await canAuthenticate(first.username, first.password)).toBe(false);
+    const [cred] = await db.select().from(credentials).where(eq(credentials.username, first.username));
+    expect(cred!.revealedAt).toBeNull();
+    const again = await revealCredentials(db, credDeps, w.users.consumer, id);
+    expect(again.password).not.toBe(first.password);
+    expect(await canAuthenticate(again.username, again.password)).toBe(true);
+    const audits = await db.select().from(auditLog).where(and(eq(auditLog.resourceId, id), eq(auditLog.action, "access.reconcile.credential_reset")));
+    expect(audits).toHaveLength(1);
+  }, 60_000);
+});
+
 describe("isolation matrix", () => {
   it("each credential reads only its own delivery topic with its own group prefix: other delivery topics, the source topic and other prefixes are refused", async () => {
     const a = await createSubscriptionWorld(db);
