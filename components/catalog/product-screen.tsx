@@ -1,9 +1,10 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
-import { Badge, Card, CardBody, ClassificationBadge, SectionNav } from "@/components/ui";
+import { Badge, buttonClasses, Card, CardBody, ClassificationBadge, SectionNav } from "@/components/ui";
 import { describeQualityRule, formatBytesPerSecond, formatDuration, formatMoney, formatPlanPrice, formatRetention, humanize } from "@/lib/catalog/format";
 import type { CatalogPlan } from "@/lib/catalog/queries";
 import type { ProductView } from "@/lib/catalog/service";
+import { SubscribeForm, type SubscribeTeamOption } from "@/components/subscriptions/subscribe-form";
 import { MarkdownText } from "./markdown";
 import { SchemaViewer } from "./schema-viewer";
 
@@ -35,7 +36,12 @@ function Section({ id, title, children }: { id: string; title: string; children:
   );
 }
 
-function PlanCard({ plan }: { plan: CatalogPlan }) {
+/** Who is looking: null for a signed-out visitor of the public catalog. */
+export type ProductViewer = { teams: SubscribeTeamOption[] } | null;
+
+type SubscribeContext = { product: ProductView; viewer: ProductViewer };
+
+function PlanCard({ plan, ctx }: { plan: CatalogPlan; ctx: SubscribeContext }) {
   return (
     <Card className="flex flex-col">
       <CardBody className="flex flex-1 flex-col gap-3">
@@ -72,20 +78,38 @@ function PlanCard({ plan }: { plan: CatalogPlan }) {
         </dl>
         {plan.tier.description && <p className="text-xs text-slate-500">{plan.tier.description}</p>}
         <div className="mt-auto pt-2">
-          {/* Subscribing arrives with the subscriptions feature; the label says so rather than pretending. */}
-          <span
-            aria-disabled="true"
-            className="inline-flex h-9 w-full cursor-not-allowed items-center justify-center rounded-md border border-dashed border-slate-300 text-sm font-medium text-slate-500"
-          >
-            Subscribe — coming soon
-          </span>
+          <PlanAction plan={plan} ctx={ctx} />
         </div>
       </CardBody>
     </Card>
   );
 }
 
-export function ProductScreen({ product }: { product: ProductView }) {
+function PlanAction({ plan, ctx }: { plan: CatalogPlan; ctx: SubscribeContext }) {
+  const { product, viewer } = ctx;
+  if (!viewer) {
+    return (
+      <Link href={`/sign-in?callbackUrl=${encodeURIComponent(`/products/${product.slug}`)}`} className={buttonClasses("secondary", "md", "w-full")}>
+        Sign in to subscribe
+      </Link>
+    );
+  }
+  if (product.status !== "published" || !product.contract) {
+    return <p className="text-sm text-slate-500">{product.contract ? "New subscriptions are closed: the product is deprecated." : "Not open for subscription yet."}</p>;
+  }
+  return (
+    <SubscribeForm
+      productId={product.id}
+      productName={product.name}
+      plans={product.plans.map((p) => ({ id: p.id, name: p.name, approval: p.approval }))}
+      teams={viewer.teams}
+      purposes={product.contract.purposes}
+      initialPlanId={plan.id}
+    />
+  );
+}
+
+export function ProductScreen({ product, viewer = null }: { product: ProductView; viewer?: ProductViewer }) {
   const c = product.contract;
   const contact = c?.supportContact ?? product.contactEmail ?? product.team.contactEmail;
   const rules = Array.isArray(c?.qualityRules) ? (c.qualityRules as unknown[]) : [];
@@ -202,7 +226,7 @@ export function ProductScreen({ product }: { product: ProductView }) {
             {product.plans.length ? (
               <div className="grid gap-4 sm:grid-cols-2 xl:grid-cols-3">
                 {product.plans.map((p) => (
-                  <PlanCard key={p.id} plan={p} />
+                  <PlanCard key={p.id} plan={p} ctx={{ product, viewer }} />
                 ))}
               </div>
             ) : (

@@ -56,7 +56,11 @@ describe("product page body", () => {
     expect(html).not.toContain("<script>");
     expect(html).not.toContain("javascript:");
     expect(html).toContain('href="https://example.com"');
-    expect(html).toContain("Subscribe — coming soon");
+    // Signed out (public catalog): a way to sign in instead of a form.
+    expect(html).toContain("Sign in to subscribe");
+    const signedIn = renderToStaticMarkup(createElement(ProductScreen, { product: product!, viewer: { teams: [{ id: team.id, name: "Render Team" }] } }));
+    expect(signedIn).not.toContain("Sign in to subscribe");
+    expect(signedIn).toMatch(/>(Subscribe|Request access)</);
   });
 
   it("drops raw HTML from markdown", () => {

@@ -13,16 +13,17 @@ type Props = { params: Promise<{ slug: string }> };
 // generateMetadata and the page both need the product; cache() makes that one query per request.
 const loadForRequest = cache(async (slug: string) => {
   const user = await requireCatalogViewer();
-  return loadProductView(getDb(), slug, catalogViewerFor(user));
+  const product = await loadProductView(getDb(), slug, catalogViewerFor(user));
+  return { product, viewer: user ? { teams: user.teams.map((t) => ({ id: t.id, name: t.name })) } : null };
 });
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
-  const product = await loadForRequest((await params).slug);
+  const { product } = await loadForRequest((await params).slug);
   return { title: product ? product.name : "Product not found" };
 }
 
 export default async function ProductPage({ params }: Props) {
-  const product = await loadForRequest((await params).slug);
+  const { product, viewer } = await loadForRequest((await params).slug);
   if (!product) notFound();
-  return <ProductScreen product={product} />;
+  return <ProductScreen product={product} viewer={viewer} />;
 }
