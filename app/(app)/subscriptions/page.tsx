@@ -1,0 +1,114 @@
+import type { Metadata } from "next";
+import { Badge, ButtonLink, Card, CardBody, EmptyState, type BadgeTone } from "@/components/ui";
+import { AutoRefresh } from "@/components/subscriptions/auto-refresh";
+import { SubscriptionActions } from "@/components/subscriptions/subscription-actions";
+import { getDb } from "@/db/client";
+import { requireUser } from "@/lib/auth/session";
+import { listLiveCredentials, listTeamSubscriptions } from "@/lib/subscriptions/queries";
+
+export const metadata: Metadata = { title: "My subscriptions" };
+
+const stateTone: Record<string, BadgeTone> = {
+  requested: "amber",
+  provisioning: "brand",
+  active: "green",
+  suspended: "orange",
+  failed: "red",
+  revoked: "neutral",
+  expired: "neutral",
+};
+
+const stateLabel: Record<string, string> = {
+  requested: "Requested",
+  provisioning: "Provisioning",
+  active: "Active",
+  suspended: "Suspended",
+  failed: "Failed",
+  revoked: "Ended",
+  expired: "Expired",
+};
+
+const day = (d: Date) => d.toISOString().slice(0, 10);
+
+export default async function SubscriptionsPage() {
+  const user = await requireUser();
+  const db = getDb();
+  const teamName = new Map(user.teams.map((t) => [t.id, t.name]));
+  const rows = await listTeamSubscriptions(db, [...teamName.keys()]);
+  // Reveal is offered only for a generation not revealed yet; the newest live credential is the current one.
+  const revealed = new Map<string, boolean>();
+  for (const r of rows) {
+    if (r.subscription.state !== "active") continue;
+    const creds = await listLiveCredentials(db, r.subscription.id);
+    revealed.set(r.subscription.id, Boolean(creds.at(-1)?.revealedAt));
+  }
+  const anyProvisioning = rows.some((r) => r.subscription.state === "provisioning" || r.subscription.state === "requested");
+
+  return (
+    <main>
+      <AutoRefresh active={anyProvisioning} />
+      <div className="flex flex-wrap items-end justify-between gap-4">
+        <div>
+          <h1 className="text-2xl font-semibold tracking-tight text-slate-900">My subscriptions</h1>
+          <p className="mt-1 text-sm text-slate-600">Streams your teams subscribe to, their state and their connection credentials.</p>
+        </div>
+        <ButtonLink href="/catalog" variant="secondary">
+          Browse the catalog
+        </ButtonLink>
+      </div>
+
+      {rows.length === 0 ? (
+        <EmptyState
+          className="mt-8"
+          title="No subscriptions yet"
+          action={
+            <ButtonLink href="/catalog" variant="primary">
+              Find a data product
+            </ButtonLink>
+          }
+        >
+          {user.teams.length === 0
+            ? "Subscriptions belong to teams, and you are not in one yet: ask an administrator to add you."
+            : "Pick a product in the catalog and subscribe on behalf of your team; instant plans are ready within seconds."}
+        </EmptyState>
+      ) : (
+        <ul className="mt-6 space-y-4" aria-label="Subscriptions">
+          {rows.map(({ subscription: s, productName, productSlug, planName, tierName }) => (
+            <li key={s.id}>
+              <Card>
+                <CardBody>
+                  <article aria-label={`${productName} — ${planName}`}>
+                    <div className="flex flex-wrap items-start justify-between gap-3">
+                      <div className="min-w-0">
+                        <h2 className="font-semibold text-slate-900">
+                          <a href={`/products/${productSlug}`} className="hover:text-brand-700 hover:underline">
+                            {productName}
+                          </a>
+                        </h2>
+                        <p className="mt-0.5 text-sm text-slate-600">
+                          {planName} plan · {tierName} tier · team {teamName.get(s.teamId) ?? "—"} · purpose {s.purpose}
+                        </p>
+                      </div>
+                      <Badge tone={stateTone[s.state] ?? "neutral"} data-testid="subscription-state">
+                        {stateLabel[s.state] ?? s.state}
+                      </Badge>
+                    </div>
+                    {s.stateReason && (
+                      <p className={s.state === "failed" ? "mt-2 text-sm text-red-700" : "mt-2 text-sm text-slate-600"}>{s.stateReason}</p>
+                    )}
+                    <p className="mt-2 text-xs text-slate-500">
+                      Since {day(s.createdAt)}
+                      {s.expiresAt ? ` · expires ${day(s.expiresAt)}` : ""}
+                      {s.deliveryTopic ? ` · topic ${s.deliveryTopic}` : ""}
+                    </p>
+                    <SubscriptionActions subscriptionId={s.id} productName={productName} state={s.state} revealed={revealed.get(s.id) ?? false} />
+                  </article>
+                </CardBody>
+              </Card>
+            </li>
+          ))}
+        </ul>
+      )}
+    </main>
+  );
+}
