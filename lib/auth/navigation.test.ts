@@ -7,7 +7,9 @@ const consumer: SessionUser = { id: "u", email: "c@x.test", name: "C", orgId: "o
 describe("navigation", () => {
   it("shows Admin only to admins and Catalog to everyone", () => {
     expect(navItemsFor(null).map((i) => i.label)).toEqual(["Catalog"]);
-    expect(navItemsFor(consumer).map((i) => i.label)).toEqual(["Catalog"]);
+    expect(navItemsFor(consumer).map((i) => i.label)).toEqual(["Catalog", "My subscriptions"]);
+    expect(navItemsFor(consumer).map((i) => i.label)).not.toContain("Owner");
+    expect(navItemsFor({ ...consumer, teams: [{ id: "t", slug: "t", name: "T", role: "owner" }] }).map((i) => i.label)).toContain("Owner");
     expect(navItemsFor({ ...consumer, roles: ["finance"] }).map((i) => i.label)).not.toContain("Admin");
     expect(navItemsFor({ ...consumer, roles: ["admin"] }).map((i) => i.label)).toContain("Admin");
   });

@@ -10,7 +10,7 @@ export type NavItem = { href: string; label: string };
 const items: (NavItem & { role?: RequiredRole; signedIn?: boolean; ready: boolean })[] = [
   { href: "/catalog", label: "Catalog", ready: true },
   { href: "/subscriptions", label: "My subscriptions", signedIn: true, ready: true },
-  { href: "/owner", label: "Owner", role: "owner", ready: false },
+  { href: "/owner", label: "Owner", role: "owner", ready: true },
   { href: "/finance", label: "Finance", role: "finance", ready: false },
   { href: "/admin/users", label: "Admin", role: "admin", ready: true },
 ];

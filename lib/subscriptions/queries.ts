@@ -151,3 +151,13 @@ export async function listTeamSubscriptions(db: Db, teamIds: string[]) {
     .where(inArray(subscriptions.teamId, teamIds))
     .orderBy(desc(subscriptions.createdAt));
 }
+
+/** Active plans of these products, for an owner granting a different plan than requested. */
+export async function listActivePlansOfProducts(db: Db, productIds: string[]) {
+  if (productIds.length === 0) return [];
+  return db
+    .select({ id: plans.id, name: plans.name, productId: plans.productId })
+    .from(plans)
+    .where(and(inArray(plans.productId, productIds), eq(plans.active, true)))
+    .orderBy(plans.name);
+}

@@ -1,0 +1,49 @@
+import type { Metadata } from "next";
+import { EmptyState } from "@/components/ui";
+import { ReviewQueue, type ReviewItem } from "@/components/subscriptions/review-queue";
+import { getDb } from "@/db/client";
+import { requireRole } from "@/lib/auth/session";
+import { listActivePlansOfProducts } from "@/lib/subscriptions/queries";
+import { listReviewQueue } from "@/lib/subscriptions/service";
+
+export const metadata: Metadata = { title: "Access requests" };
+
+export default async function OwnerRequestsPage() {
+  const owner = await requireRole("owner");
+  const db = getDb();
+  const queue = await listReviewQueue(db, owner);
+  const planRows = await listActivePlansOfProducts(db, [...new Set(queue.map((q) => q.productId))]);
+  const items: ReviewItem[] = queue.map((q) => ({
+    requestId: q.requestId,
+    createdAt: q.createdAt.toISOString(),
+    productName: q.productName,
+    productSlug: q.productSlug,
+    planId: q.planId,
+    planName: q.planName,
+    tierName: q.tierName,
+    requester: { name: q.requester.name, email: q.requester.email },
+    team: { name: q.team.name },
+    org: q.org,
+    purpose: q.purpose,
+    justification: q.justification,
+    requestedExpiry: q.requestedExpiry?.toISOString() ?? null,
+    plans: planRows.filter((p) => p.productId === q.productId).map(({ id, name }) => ({ id, name })),
+  }));
+
+  return (
+    <main>
+      <h1 className="text-2xl font-semibold tracking-tight text-slate-900">Access requests</h1>
+      <p className="mt-1 text-sm text-slate-600">
+        Requests for your teams&apos; products that need an owner&apos;s decision. Four eyes: a request filed by a team you belong to must be approved by
+        another owner.
+      </p>
+      {items.length === 0 ? (
+        <EmptyState className="mt-8" title="No pending requests">
+          When someone asks for a plan that needs review, it appears here and you get a notification.
+        </EmptyState>
+      ) : (
+        <ReviewQueue items={items} />
+      )}
+    </main>
+  );
+}
