@@ -43,10 +43,12 @@ type SubscribeContext = { product: ProductView; viewer: ProductViewer };
 
 function PlanCard({ plan, ctx }: { plan: CatalogPlan; ctx: SubscribeContext }) {
   return (
-    <Card className="flex flex-col">
+    <Card className="flex flex-col" role="group" aria-labelledby={`plan-${plan.id}`}>
       <CardBody className="flex flex-1 flex-col gap-3">
         <div>
-          <h3 className="font-semibold text-slate-900">{plan.name}</h3>
+          <h3 id={`plan-${plan.id}`} className="font-semibold text-slate-900">
+            {plan.name}
+          </h3>
           <p className="mt-1 text-xl font-semibold text-brand-900">{formatPlanPrice(plan)}</p>
         </div>
         {plan.description && <p className="text-sm text-slate-600">{plan.description}</p>}
