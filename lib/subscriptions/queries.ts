@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNull } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, isNull, or } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import {
   accessRequests,
@@ -160,4 +160,36 @@ export async function listActivePlansOfProducts(db: Db, productIds: string[]) {
     .from(plans)
     .where(and(inArray(plans.productId, productIds), eq(plans.active, true)))
     .orderBy(plans.name);
+}
+
+/**
+ * Access requests filed by these teams that the requester still needs to see: pending ones and
+ * decisions (denials with their reason) of the last `recentDays`. Approved ones show up as subscriptions.
+ */
+export async function listTeamAccessRequests(db: Db, teamIds: string[], { recentDays = 30, now = new Date() } = {}) {
+  if (teamIds.length === 0) return [];
+  const since = new Date(now.getTime() - recentDays * 86_400_000);
+  return db
+    .select({
+      id: accessRequests.id,
+      status: accessRequests.status,
+      teamId: accessRequests.teamId,
+      purpose: accessRequests.purpose,
+      decisionReason: accessRequests.decisionReason,
+      decidedAt: accessRequests.decidedAt,
+      createdAt: accessRequests.createdAt,
+      productName: dataProducts.name,
+      productSlug: dataProducts.slug,
+      planName: plans.name,
+    })
+    .from(accessRequests)
+    .innerJoin(dataProducts, eq(dataProducts.id, accessRequests.productId))
+    .innerJoin(plans, eq(plans.id, accessRequests.planId))
+    .where(
+      and(
+        inArray(accessRequests.teamId, teamIds),
+        or(eq(accessRequests.status, "pending"), and(inArray(accessRequests.status, ["denied", "cancelled"]), gte(accessRequests.decidedAt, since))),
+      ),
+    )
+    .orderBy(desc(accessRequests.createdAt));
 }

@@ -4,7 +4,7 @@ import { AutoRefresh } from "@/components/subscriptions/auto-refresh";
 import { SubscriptionActions } from "@/components/subscriptions/subscription-actions";
 import { getDb } from "@/db/client";
 import { requireUser } from "@/lib/auth/session";
-import { listLiveCredentials, listTeamSubscriptions } from "@/lib/subscriptions/queries";
+import { listLiveCredentials, listTeamAccessRequests, listTeamSubscriptions } from "@/lib/subscriptions/queries";
 
 export const metadata: Metadata = { title: "My subscriptions" };
 
@@ -35,6 +35,7 @@ export default async function SubscriptionsPage() {
   const db = getDb();
   const teamName = new Map(user.teams.map((t) => [t.id, t.name]));
   const rows = await listTeamSubscriptions(db, [...teamName.keys()]);
+  const requests = await listTeamAccessRequests(db, [...teamName.keys()]);
   // Reveal is offered only for a generation not revealed yet; the newest live credential is the current one.
   const revealed = new Map<string, boolean>();
   for (const r of rows) {
@@ -56,6 +57,38 @@ export default async function SubscriptionsPage() {
           Browse the catalog
         </ButtonLink>
       </div>
+
+      {requests.length > 0 && (
+        <section aria-labelledby="requests-heading" className="mt-6">
+          <h2 id="requests-heading" className="text-lg font-semibold text-slate-900">
+            Access requests
+          </h2>
+          <ul className="mt-3 divide-y divide-slate-100 rounded-lg border border-slate-200 bg-white" aria-label="Access requests">
+            {requests.map((r) => (
+              <li key={r.id} className="flex flex-wrap items-start justify-between gap-3 px-5 py-3">
+                <div className="min-w-0">
+                  <p className="font-medium text-slate-900">
+                    <a href={`/products/${r.productSlug}`} className="hover:underline">
+                      {r.productName}
+                    </a>{" "}
+                    <span className="font-normal text-slate-600">
+                      · {r.planName} plan · team {teamName.get(r.teamId) ?? "—"} · filed {day(r.createdAt)}
+                    </span>
+                  </p>
+                  {r.status === "pending" ? (
+                    <p className="text-sm text-slate-600">Waiting for the product&apos;s owners to review it.</p>
+                  ) : (
+                    r.decisionReason && <p className="text-sm text-slate-700">Reason: {r.decisionReason}</p>
+                  )}
+                </div>
+                <Badge tone={r.status === "pending" ? "amber" : r.status === "denied" ? "red" : "neutral"}>
+                  {r.status === "pending" ? "Awaiting review" : r.status === "denied" ? "Denied" : "Cancelled"}
+                </Badge>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
 
       {rows.length === 0 ? (
         <EmptyState
