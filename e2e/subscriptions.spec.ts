@@ -92,7 +92,9 @@ test("a request on a reviewed plan reaches the owner, who denies it with a reaso
   await form.getByLabel("Justification").fill(justification);
   await form.getByRole("button", { name: "Send request" }).click();
   await expect(card.getByText("Request sent to the owners")).toBeVisible();
-  await consumer.close();
+  await cpage.goto("/subscriptions");
+  const requests = cpage.getByRole("list", { name: "Access requests" });
+  await expect(requests.getByRole("listitem").filter({ hasText: "Full access" }).first()).toContainText("Awaiting review");
 
   const owner = await browser.newContext({ storageState: storageStatePath("owner") });
   const opage = await owner.newPage();
@@ -111,4 +113,10 @@ test("a request on a reviewed plan reaches the owner, who denies it with a reaso
   await request.getByRole("button", { name: "Confirm denial" }).click();
   await expect(opage.getByRole("article").filter({ hasText: justification })).toHaveCount(0);
   await owner.close();
+
+  // The requester sees the decision and its reason.
+  await cpage.reload();
+  await expect(requests.getByRole("listitem").filter({ hasText: "Full access" }).first()).toContainText("Denied");
+  await expect(requests).toContainText("full identifiers are not needed");
+  await consumer.close();
 });
