@@ -41,6 +41,7 @@ test.describe("as the consumer", () => {
     // The purpose is required: the field error comes back from the action.
     await form.getByRole("button", { name: "Subscribe now" }).click();
     await expect(form.getByLabel("Purpose")).toHaveAttribute("aria-invalid", "true");
+    await expect(form.getByText("Choose a purpose", { exact: true })).toBeVisible();
     await form.getByLabel("Purpose").selectOption("fraud-prevention");
     await page.screenshot({ path: screenshotPath("subscribe-form"), fullPage: true });
     await form.getByRole("button", { name: "Subscribe now" }).click();
@@ -118,5 +119,45 @@ test("a request on a reviewed plan reaches the owner, who denies it with a reaso
   await cpage.reload();
   await expect(requests.getByRole("listitem").filter({ hasText: "Full access" }).first()).toContainText("Denied");
   await expect(requests).toContainText("full identifiers are not needed");
+  await consumer.close();
+});
+
+test("the owner approves a reviewed request in bulk and the consumer's subscription turns active", async ({ browser }) => {
+  test.setTimeout(150_000);
+  const justification = `Settlement reconciliation ${Date.now()}`;
+
+  const consumer = await browser.newContext({ storageState: storageStatePath("consumer") });
+  const cpage = await consumer.newPage();
+  await cancelLiveSubscriptions(cpage, "Wholesale flat");
+  await cpage.goto(PRODUCT);
+  const card = planCard(cpage, "Wholesale flat");
+  await card.getByRole("button", { name: "Request access" }).click();
+  const form = card.getByRole("form", { name: `Subscribe to ${PRODUCT_NAME}` });
+  await form.getByLabel("Purpose").selectOption("wholesale-settlement");
+  // A reviewed plan needs a justification: the field error says so.
+  await form.getByRole("button", { name: "Send request" }).click();
+  await expect(form.getByLabel("Justification")).toHaveAttribute("aria-invalid", "true");
+  // What was entered survives the error.
+  await expect(form.getByLabel("Purpose")).toHaveValue("wholesale-settlement");
+  await form.getByLabel("Justification").fill(justification);
+  await form.getByRole("button", { name: "Send request" }).click();
+  await expect(card.getByText("Request sent to the owners")).toBeVisible();
+
+  const owner = await browser.newContext({ storageState: storageStatePath("owner") });
+  const opage = await owner.newPage();
+  await opage.goto("/owner/requests");
+  const request = opage.getByRole("article").filter({ hasText: justification });
+  await request.getByRole("checkbox").check();
+  await opage.getByRole("button", { name: "Approve selected" }).click();
+  await expect(opage.getByText("1 request approved.")).toBeVisible();
+  await expect(opage.getByRole("article").filter({ hasText: justification })).toHaveCount(0);
+  await owner.close();
+
+  await cpage.goto("/subscriptions");
+  const sub = cpage.getByRole("article", { name: `${PRODUCT_NAME} — Wholesale flat`, exact: true }).first();
+  await expect(sub.getByTestId("subscription-state")).toHaveText("Active", { timeout: 90_000 });
+  await sub.getByRole("button", { name: "Cancel subscription" }).click();
+  await sub.getByRole("button", { name: "Yes, cancel" }).click();
+  await expect(sub.getByTestId("subscription-state")).toHaveText("Ended", { timeout: 15_000 });
   await consumer.close();
 });

@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
-import { Alert, Badge, Button, Card, CardBody, Checkbox, Input, Select, Textarea } from "@/components/ui";
+import { Alert, Badge, Button, Card, CardBody, Checkbox, EmptyState, Input, Select, Textarea } from "@/components/ui";
 import {
   approveAccessRequestAction,
   bulkApproveAccessRequestsAction,
@@ -220,6 +220,16 @@ export function ReviewQueue({ items }: { items: ReviewItem[] }) {
       setBulkReason("");
       router.refresh();
     });
+  }
+
+  // Rendered even when empty: the outcome of the last bulk decision must outlive the refresh that empties the list.
+  if (items.length === 0) {
+    return (
+      <div className="mt-6 space-y-4">
+        {feedback && <Alert tone={feedback.tone}>{feedback.text}</Alert>}
+        <EmptyState title="No pending requests">When someone asks for a plan that needs review, it appears here and you get a notification.</EmptyState>
+      </div>
+    );
   }
 
   return (

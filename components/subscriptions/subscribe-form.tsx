@@ -1,10 +1,11 @@
 "use client";
 
 import Link from "next/link";
-import { useActionState, useState } from "react";
+import { useState, useTransition, type FormEvent } from "react";
 import { Alert, Button, Input, Select, Textarea } from "@/components/ui";
-import { SubmitButton } from "@/components/ui/submit-button";
 import { subscribeAction } from "@/lib/subscriptions/actions";
+
+type Result = Awaited<ReturnType<typeof subscribeAction>>;
 
 export type SubscribePlanOption = { id: string; name: string; approval: "auto" | "manual" };
 export type SubscribeTeamOption = { id: string; name: string };
@@ -29,7 +30,15 @@ function purposeLabel(p: string): string {
 export function SubscribeForm({ productId, productName, plans, teams, purposes, initialPlanId }: Props) {
   const [open, setOpen] = useState(false);
   const [planId, setPlanId] = useState(initialPlanId);
-  const [state, formAction] = useActionState(subscribeAction, null);
+  const [state, setState] = useState<Result | null>(null);
+  const [pending, startTransition] = useTransition();
+  // Submitted by hand rather than through <form action>: React resets a form after its action,
+  // which would wipe what the user typed when the answer is a field error.
+  function onSubmit(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const data = new FormData(e.currentTarget);
+    startTransition(async () => setState(await subscribeAction(data)));
+  }
   const plan = plans.find((p) => p.id === planId) ?? plans[0];
   const errors = state && !state.ok ? (state.error.fieldErrors ?? {}) : {};
   const formId = `subscribe-${initialPlanId}`;
@@ -66,7 +75,7 @@ export function SubscribeForm({ productId, productName, plans, teams, purposes, 
 
   const manual = plan?.approval === "manual";
   return (
-    <form id={formId} action={formAction} aria-label={`Subscribe to ${productName}`} className="space-y-3" noValidate>
+    <form id={formId} onSubmit={onSubmit} aria-label={`Subscribe to ${productName}`} className="space-y-3" noValidate>
       <input type="hidden" name="productId" value={productId} />
       {state && !state.ok && !state.error.fieldErrors && <Alert tone="error">{state.error.message}</Alert>}
       {state && !state.ok && state.error.fieldErrors?._form && <Alert tone="error">{state.error.fieldErrors._form.join(" ")}</Alert>}
@@ -108,7 +117,9 @@ export function SubscribeForm({ productId, productName, plans, teams, purposes, 
         </>
       )}
       <div className="flex gap-2">
-        <SubmitButton pendingLabel="Sending…">{manual ? "Send request" : "Subscribe now"}</SubmitButton>
+        <Button type="submit" loading={pending}>
+          {manual ? "Send request" : "Subscribe now"}
+        </Button>
         <Button variant="ghost" onClick={() => setOpen(false)}>
           Cancel
         </Button>

@@ -4,7 +4,7 @@ export const SubscribeSchema = z.object({
   productId: z.uuid(),
   planId: z.uuid(),
   teamId: z.uuid(),
-  purpose: z.string().trim().min(1, "Choose a purpose"),
+  purpose: z.string({ error: "Choose a purpose" }).trim().min(1, "Choose a purpose"),
   /** Required for plans with owner review; ignored for automatic ones. */
   justification: z.string().trim().max(4000).optional(),
   requestedExpiry: z.coerce.date().optional(),

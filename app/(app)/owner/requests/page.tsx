@@ -1,5 +1,4 @@
 import type { Metadata } from "next";
-import { EmptyState } from "@/components/ui";
 import { ReviewQueue, type ReviewItem } from "@/components/subscriptions/review-queue";
 import { getDb } from "@/db/client";
 import { requireRole } from "@/lib/auth/session";
@@ -37,13 +36,7 @@ export default async function OwnerRequestsPage() {
         Requests for your teams&apos; products that need an owner&apos;s decision. Four eyes: a request filed by a team you belong to must be approved by
         another owner.
       </p>
-      {items.length === 0 ? (
-        <EmptyState className="mt-8" title="No pending requests">
-          When someone asks for a plan that needs review, it appears here and you get a notification.
-        </EmptyState>
-      ) : (
-        <ReviewQueue items={items} />
-      )}
+      <ReviewQueue items={items} />
     </main>
   );
 }
