@@ -306,9 +306,11 @@ describe("product view", () => {
   });
 });
 
+// At module level: createTestDatabase registers the drop in afterAll, which a test body cannot.
+const empty = await createTestDatabase();
+
 describe("an empty catalog", () => {
   it("is reported as empty, not as no results", async () => {
-    const empty = await createTestDatabase();
     const view = await loadCatalogView(empty.db, {}, internal);
     expect(view.catalogEmpty).toBe(true);
     expect(view.results.total).toBe(0);

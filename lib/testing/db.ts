@@ -8,7 +8,8 @@ export type TestDatabase = { db: Database; url: string; name: string };
 
 /**
  * A fresh, migrated database for one test file, cloned from the run's template and dropped
- * after the file. Call at module level or in beforeAll:
+ * after the file. Call at module level or in beforeAll, never inside a test (the drop is an
+ * afterAll hook, which vitest does not run when registered from a test body):
  *   const t = await createTestDatabase();
  */
 export async function createTestDatabase(): Promise<TestDatabase> {
