@@ -1,51 +1,18 @@
 "use client";
 
-import { signIn } from "next-auth/react";
-import { useState, type FormEvent } from "react";
 import { Alert, Button, Input } from "@/components/ui";
 import { acceptInvitationAction } from "@/lib/auth/actions";
-import type { FieldErrors } from "@/lib/errors";
+import { NewPasswordFields, useNewAccountForm } from "./new-account";
 
 export function AcceptInviteForm({ token, email }: { token: string; email: string }) {
-  const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
-  const [formError, setFormError] = useState<string | null>(null);
-  const [pending, setPending] = useState(false);
-
-  // Submitted by hand rather than through <form action>, so a failed attempt keeps what the
-  // person typed (React resets uncontrolled forms after an action).
-  async function onSubmit(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    const form = new FormData(e.currentTarget);
-    form.set("token", token);
-    setPending(true);
-    setFormError(null);
-    const result = await acceptInvitationAction(form);
-    if (!result.ok) {
-      setFieldErrors(result.error.fieldErrors ?? {});
-      setFormError(result.error.fieldErrors ? null : result.error.message);
-      setPending(false);
-      return;
-    }
-    setFieldErrors({});
-    const signedIn = await signIn("credentials", { email: result.data.email, password: String(form.get("password")), redirect: false });
-    window.location.assign(signedIn?.ok && !signedIn.error ? "/catalog" : "/sign-in");
-  }
+  const { fieldErrors, formError, pending, onSubmit } = useNewAccountForm(acceptInvitationAction, { token });
 
   return (
     <form onSubmit={onSubmit} noValidate className="space-y-4">
       {formError && <Alert tone="error">{formError}</Alert>}
       <Input name="email-display" label="Email" value={email} readOnly disabled autoComplete="username" />
       <Input name="name" label="Your name" autoComplete="name" required error={fieldErrors.name} autoFocus />
-      <Input
-        name="password"
-        type="password"
-        label="Choose a password"
-        hint="At least 12 characters. A few unrelated words make a good one."
-        autoComplete="new-password"
-        required
-        error={fieldErrors.password}
-      />
-      <Input name="confirmPassword" type="password" label="Repeat the password" autoComplete="new-password" required error={fieldErrors.confirmPassword} />
+      <NewPasswordFields fieldErrors={fieldErrors} />
       <Button type="submit" className="w-full" loading={pending}>
         Create account and sign in
       </Button>

@@ -16,7 +16,7 @@ import { deliveryTopicName, groupPrefix, principalName, subscriptionUsername } f
 import { createProvisioner, type KafkaAccessProvisioner } from "@/lib/kafka/provisioning";
 import { provisionSubscriptionJob, retireDedupeKey } from "@/lib/subscriptions/jobs";
 import { approveAccessRequest, cancelSubscription, resumeSubscription, subscribe, suspendSubscription } from "@/lib/subscriptions/service";
-import { createSubscriptionWorld } from "@/lib/subscriptions/test-fixtures";
+import { createSubscriptionWorld, subscribeToAutoPlan } from "@/lib/subscriptions/test-fixtures";
 import { createTestDatabase } from "@/lib/testing/db";
 import { revealCredentials, rotateCredentials, type CredentialDeps } from "./credentials";
 import { deprovisionSubscription, provisionSubscription, reconcileAccess, retireCredential, type ProvisioningDeps } from "./service";
@@ -77,13 +77,7 @@ async function waitFor(check: () => boolean | Promise<boolean>, ms: number, what
 }
 
 async function newActiveSubscription(w: Awaited<ReturnType<typeof createSubscriptionWorld>>): Promise<string> {
-  const res = await subscribe(db, w.users.consumer, {
-    productId: w.product.id,
-    planId: w.plans.autoPlan.id,
-    teamId: w.teams.consumerTeam.id,
-    purpose: "analytics",
-  });
-  if (res.kind !== "subscription") throw new Error("expected a subscription");
+  const res = await subscribeToAutoPlan(db, w);
   expect(await provisionSubscription(db, deps, { subscriptionId: res.subscriptionId })).toBe("active");
   return res.subscriptionId;
 }
@@ -121,13 +115,7 @@ afterAll(async () => {
 describe("subscribe -> provision -> reveal -> consume", () => {
   it("the worker provisions a verified least-privilege credential; reveal shows it once and it is never stored", async () => {
     const w = await createSubscriptionWorld(db);
-    const res = await subscribe(db, w.users.consumer, {
-      productId: w.product.id,
-      planId: w.plans.autoPlan.id,
-      teamId: w.teams.consumerTeam.id,
-      purpose: "analytics",
-    });
-    if (res.kind !== "subscription") throw new Error("expected a subscription");
+    const res = await subscribeToAutoPlan(db, w);
     const id = res.subscriptionId;
 
     const stop = new AbortController();
@@ -209,13 +197,7 @@ describe("subscribe -> provision -> reveal -> consume", () => {
 
   it("provisioning twice (also concurrently) is safe and leaves exactly one grant", async () => {
     const w = await createSubscriptionWorld(db);
-    const res = await subscribe(db, w.users.consumer, {
-      productId: w.product.id,
-      planId: w.plans.autoPlan.id,
-      teamId: w.teams.consumerTeam.id,
-      purpose: "analytics",
-    });
-    if (res.kind !== "subscription") throw new Error("expected a subscription");
+    const res = await subscribeToAutoPlan(db, w);
     const outcomes = await Promise.all([
       provisionSubscription(db, deps, { subscriptionId: res.subscriptionId }),
       provisionSubscription(db, deps, { subscriptionId: res.subscriptionId }),
@@ -232,13 +214,7 @@ describe("subscribe -> provision -> reveal -> consume", () => {
 
   it("a cluster that is down leaves a visible retrying state, then failed with the reason after the last attempt", async () => {
     const w = await createSubscriptionWorld(db);
-    const res = await subscribe(db, w.users.consumer, {
-      productId: w.product.id,
-      planId: w.plans.autoPlan.id,
-      teamId: w.teams.consumerTeam.id,
-      purpose: "analytics",
-    });
-    if (res.kind !== "subscription") throw new Error("expected a subscription");
+    const res = await subscribeToAutoPlan(db, w);
     const down: KafkaConnectionOptions = { brokers: ["127.0.0.1:1"] };
     const downDeps: ProvisioningDeps = { provisioner: createProvisioner(down), connection: down };
     const job = (attempt: number) => ({ job: { id: 1, kind: "subscription.provision", dedupeKey: "x", attempt, maxAttempts: 3, createdAt: new Date() } });

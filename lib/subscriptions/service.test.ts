@@ -19,7 +19,7 @@ import {
   subscribe,
   suspendSubscription,
 } from "./service";
-import { createSubscriptionWorld } from "./test-fixtures";
+import { createSubscriptionWorld, subscribeToAutoPlan } from "./test-fixtures";
 
 const t = await createTestDatabase();
 const db = t.db;
@@ -200,13 +200,7 @@ describe("owner review", () => {
 
 describe("ending access", () => {
   async function activeSub(w: Awaited<ReturnType<typeof createSubscriptionWorld>>, expiresAt?: Date) {
-    const res = await subscribe(db, w.users.consumer, {
-      productId: w.product.id,
-      planId: w.plans.autoPlan.id,
-      teamId: w.teams.consumerTeam.id,
-      purpose: "analytics",
-    });
-    if (res.kind !== "subscription") throw new Error("expected a subscription");
+    const res = await subscribeToAutoPlan(db, w);
     await db.update(subscriptions).set({ state: "active", expiresAt }).where(eq(subscriptions.id, res.subscriptionId));
     return res.subscriptionId;
   }
@@ -254,13 +248,7 @@ describe("ending access", () => {
 describe("retryProvisioning", () => {
   it("puts a failed subscription back to provisioning with one new job; only failed ones, only its team or the product owners", async () => {
     const w = await createSubscriptionWorld(db);
-    const res = await subscribe(db, w.users.consumer, {
-      productId: w.product.id,
-      planId: w.plans.autoPlan.id,
-      teamId: w.teams.consumerTeam.id,
-      purpose: "analytics",
-    });
-    if (res.kind !== "subscription") throw new Error("expected a subscription");
+    const res = await subscribeToAutoPlan(db, w);
     const id = res.subscriptionId;
     expect((await rejection(retryProvisioning(db, w.users.consumer, { subscriptionId: id }))).code).toBe("conflict");
     await db.update(subscriptions).set({ state: "failed", stateReason: "broker down" }).where(eq(subscriptions.id, id));
@@ -280,13 +268,7 @@ describe("retryProvisioning", () => {
 describe("suspend and resume", () => {
   it("each ending gets its own deprovision job; resume adds a credential generation and retires live old ones", async () => {
     const w = await createSubscriptionWorld(db);
-    const res = await subscribe(db, w.users.consumer, {
-      productId: w.product.id,
-      planId: w.plans.autoPlan.id,
-      teamId: w.teams.consumerTeam.id,
-      purpose: "analytics",
-    });
-    if (res.kind !== "subscription") throw new Error("expected a subscription");
+    const res = await subscribeToAutoPlan(db, w);
     const id = res.subscriptionId;
     await db.update(subscriptions).set({ state: "active" }).where(eq(subscriptions.id, id));
     await suspendSubscription(db, { subscriptionId: id, reason: "Invoice overdue" });

@@ -3,6 +3,7 @@ import type { Db } from "@/db/client";
 import { contractVersions, dataProducts, maskingTiers, memberships, organizations, plans, teams, users } from "@/db/schema";
 import { loadSessionUser } from "@/lib/auth/queries";
 import type { SessionUser } from "@/lib/auth/roles";
+import { subscribe } from "./service";
 
 /**
  * A small world for subscription tests, unique per call so tests in one database do not collide:
@@ -82,4 +83,18 @@ export async function createSubscriptionWorld(db: Db) {
     tiers: { masked: masked!, full: full! },
     plans: { autoPlan: autoPlan!, reviewPlan: reviewPlan!, externalAutoPlan: externalAutoPlan!, retiredPlan: retiredPlan! },
   };
+}
+
+export type SubscriptionWorld = Awaited<ReturnType<typeof createSubscriptionWorld>>;
+
+/** The world's consumer subscribes its team to the auto-approved plan (purpose "analytics"). */
+export async function subscribeToAutoPlan(db: Db, w: SubscriptionWorld) {
+  const res = await subscribe(db, w.users.consumer, {
+    productId: w.product.id,
+    planId: w.plans.autoPlan.id,
+    teamId: w.teams.consumerTeam.id,
+    purpose: "analytics",
+  });
+  if (res.kind !== "subscription") throw new Error("expected a subscription");
+  return res;
 }
