@@ -76,6 +76,8 @@ export const organizations = pgTable("organizations", {
   kind: orgKind("kind").notNull(),
   billingEmail: text("billing_email"),
   stripeCustomerId: text("stripe_customer_id").unique(),
+  /** Set by Stripe's invoice.payment_failed; paid subscriptions are suspended after a grace period. */
+  paymentFailedAt: ts("payment_failed_at"),
   createdAt: createdAt(),
 });
 
@@ -430,6 +432,32 @@ export const deliveryByteIndex = pgTable(
   (t) => [primaryKey({ columns: [t.topic, t.partition, t.offset] })],
 );
 
+/**
+ * Router throughput per product per minute (one row per router instance and minute, summed on
+ * read): what came in, what went out, what went to the DLQ, and how fresh the stream is.
+ */
+export const productThroughput = pgTable(
+  "product_throughput",
+  {
+    productId: uuid("product_id")
+      .notNull()
+      .references(() => dataProducts.id, { onDelete: "cascade" }),
+    minute: ts("minute").notNull(),
+    instance: text("instance").notNull(),
+    recordsIn: bigint("records_in", { mode: "number" }).notNull().default(0),
+    bytesIn: bigint("bytes_in", { mode: "number" }).notNull().default(0),
+    /** Records produced to delivery topics, summed over tiers. */
+    recordsOut: bigint("records_out", { mode: "number" }).notNull().default(0),
+    bytesOut: bigint("bytes_out", { mode: "number" }).notNull().default(0),
+    recordsDlq: bigint("records_dlq", { mode: "number" }).notNull().default(0),
+    /** Latest source record timestamp seen in the minute. */
+    lastRecordAt: ts("last_record_at"),
+    /** Worst source-timestamp → delivered delay in the minute, ms. */
+    maxDelayMs: integer("max_delay_ms"),
+  },
+  (t) => [primaryKey({ columns: [t.productId, t.minute, t.instance] })],
+);
+
 export const qualityIncidents = pgTable(
   "quality_incidents",
   {
@@ -567,10 +595,45 @@ export const notifications = pgTable(
     body: text("body").notNull().default(""),
     link: text("link"),
     readAt: ts("read_at"),
+    /** Set once the email copy was handed to SMTP (null: not sent or SMTP not configured). */
+    emailedAt: ts("emailed_at"),
     createdAt: createdAt(),
   },
   (t) => [index("notifications_user_idx").on(t.userId, t.readAt)],
 );
+
+/** Fixed-window request counters (token API rate limits), keyed e.g. "token:<id>". */
+export const rateLimitWindows = pgTable("rate_limit_windows", {
+  key: text("key").primaryKey(),
+  windowStart: ts("window_start").notNull(),
+  count: integer("count").notNull().default(0),
+});
+
+/** Liveness and progress of each worker process, written by the worker itself. */
+export const workerStatus = pgTable("worker_status", {
+  /** e.g. "router@host:pid". */
+  instance: text("instance").primaryKey(),
+  worker: text("worker").notNull(),
+  startedAt: ts("started_at").notNull().defaultNow(),
+  heartbeatAt: ts("heartbeat_at").notNull().defaultNow(),
+  lastSuccessAt: ts("last_success_at"),
+  lastError: text("last_error"),
+  /** Worker-specific lag (records behind, jobs queued...), with its unit in details. */
+  lag: bigint("lag", { mode: "number" }),
+  details: jsonb("details").notNull().default(sql`'{}'::jsonb`),
+});
+
+/** The publish wizard's saved state per draft product (each step saves here). */
+export const productDrafts = pgTable("product_drafts", {
+  productId: uuid("product_id")
+    .primaryKey()
+    .references(() => dataProducts.id, { onDelete: "cascade" }),
+  /** Wizard form values by step: { basics, source, schema, fields, contract, tiers, plans }. */
+  data: jsonb("data").notNull().default(sql`'{}'::jsonb`),
+  stepsDone: text("steps_done").array().notNull().default(sql`'{}'::text[]`),
+  updatedAt: ts("updated_at").notNull().defaultNow(),
+  updatedBy: uuid("updated_by").references(() => users.id),
+});
 
 export const apiTokens = pgTable("api_tokens", {
   id: uuid("id").primaryKey().defaultRandom(),

@@ -43,8 +43,21 @@ const EnvSchema = z.object({
   STRIPE_WEBHOOK_SECRET: z.string().optional(),
   STRIPE_API_BASE: z.string().url().optional(),
 
+  /** smtp://user:pass@host:port (or smtps://). Unset: notifications stay in the app only. */
   SMTP_URL: z.string().optional(),
+  SMTP_FROM: z.string().default("Tributary <no-reply@tributary.local>"),
+  /**
+   * Key for secrets kept encrypted at rest (cluster admin credentials): 32 bytes as base64 or
+   * 64 hex characters. Required in production; derived from the database URL in development.
+   */
   ENCRYPTION_KEY: z.string().optional(),
+  /**
+   * Master secret the per-product HMAC keys of hash/tokenize masking derive from (with the
+   * product id and its key version). Required in production; derived in development.
+   */
+  MASKING_SECRET: z.string().min(32).optional(),
+  /** Token API: requests per minute per token before 429 with Retry-After. */
+  API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(120),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   E2E: boolish,
 
@@ -114,6 +127,33 @@ export function authSecret(): string {
     throw new Error("AUTH_SECRET must be set in production (32+ characters, e.g. `openssl rand -base64 32`).");
   }
   return createHash("sha256").update(`tributary-dev-auth-secret:${e.databaseUrl}`).digest("base64url");
+}
+
+function devDerived(label: string, name: string): Buffer {
+  const e = env();
+  if (e.NODE_ENV === "production") {
+    throw new Error(`${name} must be set in production (e.g. \`openssl rand -base64 32\`).`);
+  }
+  return createHash("sha256").update(`tributary-dev-${label}:${e.databaseUrl}`).digest();
+}
+
+/**
+ * The master secret for masking keys (see lib/masking/keys.ts). Same rule as the auth secret:
+ * production must set MASKING_SECRET; development derives a stable one per database, so hashes
+ * and tokens stay the same across restarts of the demo.
+ */
+export function maskingSecret(): string {
+  const e = env();
+  return e.MASKING_SECRET ?? devDerived("masking-secret", "MASKING_SECRET").toString("base64url");
+}
+
+/** The 32-byte AES key for secrets at rest (ENCRYPTION_KEY as base64 or hex; derived in development). */
+export function encryptionKey(): Buffer {
+  const raw = env().ENCRYPTION_KEY;
+  if (!raw) return devDerived("encryption-key", "ENCRYPTION_KEY");
+  const key = /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, "hex") : Buffer.from(raw, "base64");
+  if (key.length !== 32) throw new Error("ENCRYPTION_KEY must be 32 bytes, as base64 or 64 hex characters.");
+  return key;
 }
 
 /** OIDC is on only when issuer, client id and client secret are all set. */
