@@ -419,7 +419,11 @@ export const jobs = pgTable(
 // ---------------------------------------------------------------------------------------------
 // Router, metering, billing
 // ---------------------------------------------------------------------------------------------
-/** Cumulative bytes the router delivered per delivery-topic partition, sampled at offsets. */
+/**
+ * Cumulative bytes the router delivered per delivery-topic partition: one row per produced batch
+ * covering offsets [base_offset, offset), with each record's size, so the bytes before any offset
+ * are exact: cumulative_bytes - sum(record_bytes[k..]) for a committed offset inside the batch.
+ */
 export const deliveryByteIndex = pgTable(
   "delivery_byte_index",
   {
@@ -428,6 +432,10 @@ export const deliveryByteIndex = pgTable(
     /** Next offset after the sample (i.e. bytes of all records with offset < this). */
     offset: bigint("offset", { mode: "number" }).notNull(),
     cumulativeBytes: bigint("cumulative_bytes", { mode: "number" }).notNull(),
+    /** First offset of the batch this row covers. */
+    baseOffset: bigint("base_offset", { mode: "number" }),
+    /** Size of each record in [base_offset, offset), in offset order (key + value + headers). */
+    recordBytes: integer("record_bytes").array(),
   },
   (t) => [primaryKey({ columns: [t.topic, t.partition, t.offset] })],
 );

@@ -37,6 +37,8 @@ CREATE TABLE "worker_status" (
 	"details" jsonb DEFAULT '{}'::jsonb NOT NULL
 );
 --> statement-breakpoint
+ALTER TABLE "delivery_byte_index" ADD COLUMN "base_offset" bigint;--> statement-breakpoint
+ALTER TABLE "delivery_byte_index" ADD COLUMN "record_bytes" integer[];--> statement-breakpoint
 ALTER TABLE "notifications" ADD COLUMN "emailed_at" timestamp with time zone;--> statement-breakpoint
 ALTER TABLE "organizations" ADD COLUMN "payment_failed_at" timestamp with time zone;--> statement-breakpoint
 ALTER TABLE "product_drafts" ADD CONSTRAINT "product_drafts_product_id_data_products_id_fk" FOREIGN KEY ("product_id") REFERENCES "public"."data_products"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
