@@ -511,7 +511,7 @@ export const usageLedger = pgTable(
     lag: bigint("lag", { mode: "number" }),
     updatedAt: ts("updated_at").notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.subscriptionId, t.hour] })],
+  (t) => [primaryKey({ columns: [t.subscriptionId, t.hour] }), index("usage_ledger_hour_idx").on(t.hour)],
 );
 
 export const billingPeriods = pgTable("billing_periods", {

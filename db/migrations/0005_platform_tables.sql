@@ -43,4 +43,5 @@ ALTER TABLE "notifications" ADD COLUMN "emailed_at" timestamp with time zone;-->
 ALTER TABLE "organizations" ADD COLUMN "payment_failed_at" timestamp with time zone;--> statement-breakpoint
 ALTER TABLE "product_drafts" ADD CONSTRAINT "product_drafts_product_id_data_products_id_fk" FOREIGN KEY ("product_id") REFERENCES "public"."data_products"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "product_drafts" ADD CONSTRAINT "product_drafts_updated_by_users_id_fk" FOREIGN KEY ("updated_by") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "product_throughput" ADD CONSTRAINT "product_throughput_product_id_data_products_id_fk" FOREIGN KEY ("product_id") REFERENCES "public"."data_products"("id") ON DELETE cascade ON UPDATE no action;
+ALTER TABLE "product_throughput" ADD CONSTRAINT "product_throughput_product_id_data_products_id_fk" FOREIGN KEY ("product_id") REFERENCES "public"."data_products"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "usage_ledger_hour_idx" ON "usage_ledger" USING btree ("hour");
