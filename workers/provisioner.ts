@@ -1,6 +1,7 @@
 import { closeDb, getDb } from "@/db/client";
-import { consoleJobLogger, jobHandler, makeWorkerId, runWorkerLoop, shutdownSignal } from "@/lib/jobs";
+import { consoleJobLogger, jobHandler, makeWorkerId, runWorkerLoop, shutdownSignal, summarizeQueue } from "@/lib/jobs";
 import { kafkaConnectionFromEnv } from "@/lib/kafka/client";
+import { startHeartbeat } from "@/lib/ops/heartbeat";
 import { createProvisioner } from "@/lib/kafka/provisioning";
 import { runPeriodic } from "@/lib/provisioning/periodic";
 import { deprovisionSubscription, provisionSubscription, reconcileAccess, retireCredential } from "@/lib/provisioning/service";
@@ -8,7 +9,7 @@ import { deprovisionSubscriptionJob, provisionSubscriptionJob, retireCredentialJ
 import { expireDueSubscriptions } from "@/lib/subscriptions/service";
 
 /**
- * Provisioner: runs subscription jobs against the cluster, and every minute ends expired
+ * Provisioner: runs subscription jobs against the cluster, and every 30 seconds ends expired
  * subscriptions and reconciles the cluster's principals with the database.
  */
 const db = getDb();
@@ -17,14 +18,25 @@ const provisioner = createProvisioner(connection);
 const deps = { provisioner, connection };
 const signal = shutdownSignal();
 const log = consoleJobLogger("provisioner");
+const heartbeat = startHeartbeat(db, { worker: "provisioner", onError: (err) => log.warn("heartbeat failed", { error: String(err) }) });
 
+const ownKinds = new Set<string>([provisionSubscriptionJob.kind, deprovisionSubscriptionJob.kind, retireCredentialJob.kind]);
 const periodic = runPeriodic({
   signal,
-  everyMs: 60_000,
+  everyMs: 30_000,
   log,
   tasks: {
     expire: () => expireDueSubscriptions(db).then((ids) => ids.length && log.info(`expired ${ids.length} subscriptions`)),
-    reconcile: () => reconcileAccess(db, deps).then((r) => log.info("reconciled", { ...r })),
+    reconcile: () =>
+      reconcileAccess(db, deps).then(
+        (r) => (log.info("reconciled", { ...r }), heartbeat.success({ details: { lastReconcile: r } })),
+        (err) => (heartbeat.failure(err), Promise.reject(err)),
+      ),
+    queue: () =>
+      summarizeQueue(db).then((kinds) => {
+        const mine = kinds.filter((k) => ownKinds.has(k.kind));
+        heartbeat.success({ lag: mine.reduce((n, k) => n + k.queued, 0), details: { unit: "queued jobs", kinds: mine } });
+      }),
   },
 });
 
@@ -41,5 +53,6 @@ await runWorkerLoop({
   ],
 });
 await periodic;
+await heartbeat.stop();
 await provisioner.close();
 await closeDb();

@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import type postgres from "postgres";
 import { z } from "zod";
 import type { Database } from "@/db/client";
+import { createLogger } from "@/lib/ops/log";
 import { PermanentJobError, type JobContext, type JobHandler, type JobLogger } from "./define";
 import { claimJobs, completeJob, describeError, failJob, jobsChannel, reclaimStaleJobs, touchJobs, type JobRow } from "./queue";
 
@@ -71,13 +72,9 @@ export function shutdownSignal(signals: readonly NodeJS.Signals[] = ["SIGTERM", 
   return controller.signal;
 }
 
-export function consoleJobLogger(prefix: string): JobLogger {
-  const line = (message: string, fields?: Record<string, unknown>) => (fields ? `${prefix} ${message} ${JSON.stringify(fields)}` : `${prefix} ${message}`);
-  return {
-    info: (m, f) => console.info(line(m, f)),
-    warn: (m, f) => console.warn(line(m, f)),
-    error: (m, f) => console.error(line(m, f)),
-  };
+/** Structured JSON lines (lib/ops/log.ts) under a component name, e.g. "provisioner". */
+export function consoleJobLogger(component: string): JobLogger {
+  return createLogger(component);
 }
 
 /** Runs the loop until `signal` aborts and in-flight jobs settle; resolves with the final stats. */
@@ -105,7 +102,7 @@ export function startWorker(opts: WorkerOptions): WorkerHandle {
   const visibilityTimeoutMs = opts.visibilityTimeoutMs ?? 60_000;
   const maintenanceEveryMs = Math.max(50, Math.floor(visibilityTimeoutMs / 3));
   const shutdownTimeoutMs = opts.shutdownTimeoutMs ?? 10_000;
-  const log = opts.log ?? consoleJobLogger(`[jobs ${workerId}]`);
+  const log = opts.log ?? createLogger("jobs", { fields: { worker_id: workerId } });
 
   const stats: WorkerStats = {
     workerId,
