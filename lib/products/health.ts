@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, inArray, max, sql, sum } from "drizzle-orm";
+import { and, desc, gte, inArray, max, sql, sum } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { contractVersions, productThroughput, qualityIncidents } from "@/db/schema";
 import type { SessionUser } from "@/lib/auth/roles";
