@@ -172,7 +172,7 @@ describe("checkSchemaText", () => {
 describe("checkTiers and classifyFields", () => {
   it("reports a tier that cannot mask a sampled record", () => {
     const { fields } = classifyFields(
-      (checkSchemaText("json-schema", JSON.stringify(schema)) as { fields: never[] }).fields,
+      (checkSchemaText("json-schema", JSON.stringify(schema)) as unknown as { fields: never[] }).fields,
       good().fieldDocs!,
     );
     const issues = checkTiers(fields, [{ name: "p", fullAccess: false, rules: { msisdn: { strategy: "partial", keepLast: 2 } } }], [{ msisdn: 12345, cell: "c", ts: "x" }]);
