@@ -8,6 +8,7 @@ import { registerDataHandlers } from "./handlers/data";
 import { registerGroupHandlers } from "./handlers/groups";
 import { ProducerState, registerInitProducerId } from "./handlers/producer-state";
 import { Metrics, startMetricsServer } from "./metrics";
+import { QuotaManager, QuotaStore, registerQuotaHandlers } from "./quotas";
 import { BrokerServer, type ConnectionInfo } from "./server";
 import { TopicStore } from "./storage/topic-store";
 
@@ -41,7 +42,8 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   const topics = new TopicStore(config);
   const groups = new GroupCoordinator(groupsDir(config), config.log);
   const metrics = new Metrics();
-  const core: BrokerCore = { config, server, topics, groups, metrics };
+  const quotas = new QuotaManager(QuotaStore.inDataDir(config.dataDir));
+  const core: BrokerCore = { config, server, topics, groups, metrics, quotas };
   const producers = new ProducerState();
 
   registerApiVersions(server);
@@ -49,6 +51,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   registerAdminHandlers(core);
   registerGroupHandlers(core);
   registerInitProducerId(server, producers);
+  registerQuotaHandlers(server, quotas);
   for (const plugin of config.plugins) await plugin(server);
 
   let port: number;

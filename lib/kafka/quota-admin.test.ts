@@ -11,10 +11,12 @@ import type { BrokerServer } from "@/lib/broker/server";
 import { QuotaAdminClient } from "./quota-admin";
 
 /**
- * The embedded broker has no quotas, so the client is exercised against (a) the real broker,
- * which must refuse cleanly, and (b) a broker extended in this test with a minimal in-memory
- * implementation of APIs 48/49, which checks the client's encoding, version choice (flexible v1)
- * and decoding end to end. The wire layout itself is pinned by hand-assembled bytes.
+ * The client is exercised against (a) a broker with APIs 48/49 removed, standing in for a cluster
+ * without quota support, which must refuse cleanly, and (b) a broker extended in this test with a
+ * minimal in-memory implementation of APIs 48/49, which checks the client's encoding, version
+ * choice (flexible v1) and decoding end to end. The wire layout itself is pinned by
+ * hand-assembled bytes. The embedded broker's own implementation is tested in
+ * lib/broker/quotas.test.ts.
  */
 
 function encode(value: Record<string, unknown>, version: number): Buffer {
@@ -77,7 +79,11 @@ describe("QuotaAdminClient", () => {
 
   beforeAll(async () => {
     dirs = [mkdtempSync(path.join(tmpdir(), "quota-a-")), mkdtempSync(path.join(tmpdir(), "quota-b-"))];
-    plain = await startBroker({ dataDir: dirs[0], port: 0, log: silentLogger });
+    const withoutQuotas = (server: BrokerServer) => {
+      server.handlers.delete(DescribeClientQuotas.apiKey);
+      server.handlers.delete(AlterClientQuotas.apiKey);
+    };
+    plain = await startBroker({ dataDir: dirs[0], port: 0, log: silentLogger, plugins: [withoutQuotas] });
     withQuotas = await startBroker({ dataDir: dirs[1], port: 0, log: silentLogger, plugins: [quotaPlugin] });
   });
 
@@ -87,7 +93,7 @@ describe("QuotaAdminClient", () => {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
-  it("refuses clearly when the cluster does not support quotas (the embedded broker)", async () => {
+  it("refuses clearly when the cluster does not support quotas", async () => {
     const client = await QuotaAdminClient.connect({ connection: { brokers: [plain.bootstrap] } });
     try {
       await expect(client.describe({ user: "x" })).rejects.toThrow(/does not support DescribeClientQuotas/);

@@ -3,9 +3,10 @@ import { kafkaConnectionFromEnv, type KafkaConnectionOptions } from "./client";
 import { KafkaWireError, WireConnection } from "./wire";
 
 /**
- * Client quotas (KIP-546, API keys 48/49), which kafkajs cannot send. For Apache Kafka >= 2.6.
- * The embedded broker does not advertise these APIs, so calls against it fail with a clear
- * "does not support" error; the provisioner must treat quotas as optional per target.
+ * Client quotas (KIP-546, API keys 48/49), which kafkajs cannot send. For Apache Kafka >= 2.6
+ * and the embedded broker (which enforces producer/consumer byte rates, lib/broker/quotas.ts).
+ * A cluster without these APIs fails with a clear "does not support" error
+ * (`isQuotaUnsupported`); the provisioner treats quotas as optional per target.
  */
 
 /** Kafka's quota keys (QuotaConfigs). */
@@ -23,6 +24,11 @@ export interface QuotaAlteration {
   entity: QuotaEntity;
   /** A number sets the quota; null removes it. */
   set: Partial<Record<QuotaKey, number | null>>;
+}
+
+/** True for the error a cluster without the client-quota APIs produces. */
+export function isQuotaUnsupported(err: unknown): boolean {
+  return err instanceof KafkaWireError && /does not support (Describe|Alter)ClientQuotas/.test(err.message);
 }
 
 const MATCH_EXACT = 0;
@@ -88,5 +94,23 @@ export class QuotaAdminClient {
 
   close(): void {
     this.conn.close();
+  }
+}
+
+/**
+ * Sets or removes one principal's byte-rate quotas (Kafka's `user` entity is the SASL user name,
+ * without "User:"). Idempotent: setting the same value again or removing an absent quota is a
+ * no-op on the cluster. `null` removes that key.
+ */
+export async function setUserByteRates(
+  connection: KafkaConnectionOptions,
+  username: string,
+  rates: { consumer_byte_rate: number | null; producer_byte_rate?: number | null },
+): Promise<void> {
+  const client = await QuotaAdminClient.connect({ connection });
+  try {
+    await client.alter([{ entity: { user: username }, set: rates }]);
+  } finally {
+    client.close();
   }
 }

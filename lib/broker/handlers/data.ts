@@ -6,6 +6,7 @@ import { Metadata } from "../protocol/apis/metadata";
 import { Produce } from "../protocol/apis/produce";
 import { ErrorCode } from "../protocol/errors";
 import { ATTR_CONTROL, ATTR_TRANSACTIONAL, inspectBatch, stampLogAppendTime } from "../protocol/record-batch";
+import { holdResponse } from "../quotas";
 import type { Connection } from "../server";
 import type { PartitionLog } from "../storage/partition-log";
 import { validTopicName } from "../storage/topic-store";
@@ -152,8 +153,12 @@ export function registerDataHandlers(core: BrokerCore, producers: ProducerState)
       };
     });
     if (config.fsyncOnAck && req.acks !== 0) for (const log of touched) log.fsync();
+    let produced = 0;
+    for (const td of req.topicData) for (const pd of td.partitionData) produced += pd.records?.length ?? 0;
+    const throttleTimeMs = core.quotas.record("producer_byte_rate", ctx, produced);
     if (req.acks === 0) return null;
-    return { responses, throttleTimeMs: 0 };
+    if (throttleTimeMs === 0) return { responses, throttleTimeMs };
+    return holdResponse(ctx, throttleTimeMs).then(() => ({ responses, throttleTimeMs }));
   });
 
   server.registerHandler(Fetch, (ctx, raw) => fetch(core, ctx, raw as unknown as FetchRequest));
@@ -276,7 +281,10 @@ async function fetch(core: BrokerCore, ctx: Connection, req: FetchRequest) {
   });
   return finalize();
 
-  function finalize() {
-    return collect().body;
+  async function finalize() {
+    const { total, body } = collect();
+    const throttleTimeMs = core.quotas.record("consumer_byte_rate", ctx, total);
+    if (throttleTimeMs > 0) await holdResponse(ctx, throttleTimeMs);
+    return { ...body, throttleTimeMs };
   }
 }
