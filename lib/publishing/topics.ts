@@ -1,0 +1,129 @@
+import { randomUUID } from "node:crypto";
+import type { Kafka } from "kafkajs";
+import { AppError } from "@/lib/errors";
+import { createKafka, kafkaConnectionFromEnv, type KafkaConnectionOptions } from "@/lib/kafka/client";
+import { internalGroupName } from "@/lib/kafka/names";
+import type { SampleMessage } from "./schemas";
+
+/**
+ * The wizard's view of a cluster: which topics an owner may publish from, and a sample of the
+ * newest messages of one. All through the Kafka protocol (kafkajs admin + a throwaway consumer
+ * group), so it works the same against the embedded broker and a real cluster.
+ */
+
+export type ClusterRow = { id: string; name: string; bootstrapServers: string; saslMechanism: string; embedded: boolean; adminUsername: string | null };
+
+/**
+ * How the platform reaches a cluster. The embedded one (and any cluster the platform connection
+ * points at) uses the env connection; a cluster without SASL is reached directly. Clusters with
+ * a stored admin secret need its decryption, which lives with cluster administration, not here.
+ */
+export function clusterConnection(cluster: ClusterRow): KafkaConnectionOptions {
+  if (cluster.embedded) return kafkaConnectionFromEnv();
+  if (cluster.saslMechanism === "none") return { brokers: cluster.bootstrapServers.split(",").map((s) => s.trim()).filter(Boolean) };
+  throw new AppError("unavailable", `Tributary cannot read topics of ${cluster.name} from the wizard yet (its credentials are managed by the platform admins).`);
+}
+
+/** Topics the platform writes itself (delivery, DLQ, internal) and Kafka's own are never a source. */
+export function isSourceCandidate(topic: string): boolean {
+  return !topic.startsWith("tributary.") && !topic.startsWith("__") && !topic.startsWith("_");
+}
+
+export type TopicInfo = { name: string; partitions: number };
+
+export async function listSourceTopics(kafka: Kafka): Promise<TopicInfo[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const names = (await admin.listTopics()).filter(isSourceCandidate).sort();
+    if (names.length === 0) return [];
+    const meta = await admin.fetchTopicMetadata({ topics: names });
+    return meta.topics.map((t) => ({ name: t.name, partitions: t.partitions.length })).sort((a, b) => a.name.localeCompare(b.name));
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+export type TopicSample = { topic: string; partitions: number; messages: SampleMessage[] };
+
+/** Values longer than this are cut for display and inference (inference needs shape, not bulk). */
+export const SAMPLE_VALUE_MAX = 64 * 1024;
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+function decode(buf: Buffer | null): string | null {
+  if (buf === null) return null;
+  try {
+    return utf8.decode(buf.subarray(0, SAMPLE_VALUE_MAX));
+  } catch {
+    // Kept as text the owner can read; inference reports it as not JSON.
+    return `<${buf.byteLength} bytes, not UTF-8 text>`;
+  }
+}
+
+/**
+ * The newest `max` messages of a topic, spread over its partitions: read with a throwaway
+ * consumer group (under the platform's internal prefix, deleted afterwards) that seeks each
+ * partition to its high watermark minus its share. Never commits offsets.
+ */
+export async function sampleTopic(kafka: Kafka, topic: string, opts: { max?: number; timeoutMs?: number } = {}): Promise<TopicSample> {
+  const max = opts.max ?? 20;
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    let offsets: { partition: number; high: string; low: string }[];
+    try {
+      offsets = await admin.fetchTopicOffsets(topic);
+    } catch {
+      throw new AppError("not_found", `The topic ${topic} does not exist on this cluster.`);
+    }
+    const share = Math.max(1, Math.ceil(max / Math.max(1, offsets.length)));
+    const plan = offsets.map((o) => {
+      const high = Number(o.high);
+      const from = Math.max(Number(o.low), high - share);
+      return { partition: o.partition, from, high };
+    });
+    const wanted = plan.reduce((n, p) => n + (p.high - p.from), 0);
+    if (wanted === 0) return { topic, partitions: offsets.length, messages: [] };
+
+    const groupId = internalGroupName(`wizard-sample-${randomUUID()}`);
+    const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 250, sessionTimeout: 10_000, rebalanceTimeout: 10_000, retry: { retries: 2 } });
+    const messages: SampleMessage[] = [];
+    const highOf = new Map(plan.map((p) => [p.partition, p.high]));
+    let finish: () => void = () => undefined;
+    const done = new Promise<void>((resolve) => (finish = resolve));
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topics: [topic], fromBeginning: false });
+      await consumer.run({
+        autoCommit: false,
+        eachMessage: async ({ partition, message }) => {
+          if (Number(message.offset) >= (highOf.get(partition) ?? 0)) return;
+          if (messages.length >= wanted) return;
+          messages.push({
+            partition,
+            offset: message.offset,
+            key: decode(message.key),
+            value: decode(message.value),
+            timestamp: new Date(Number(message.timestamp)).toISOString(),
+          });
+          if (messages.length >= wanted) finish();
+        },
+      });
+      for (const p of plan) if (p.high > p.from) consumer.seek({ topic, partition: p.partition, offset: String(p.from) });
+      const timer = setTimeout(finish, opts.timeoutMs ?? 8000);
+      await done;
+      clearTimeout(timer);
+    } finally {
+      await consumer.disconnect().catch(() => undefined);
+      await admin.deleteGroups([groupId]).catch(() => undefined);
+    }
+    messages.sort((a, b) => b.timestamp.localeCompare(a.timestamp) || a.partition - b.partition);
+    return { topic, partitions: offsets.length, messages: messages.slice(0, max) };
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+export function kafkaForCluster(cluster: ClusterRow): Kafka {
+  return createKafka({ clientId: "tributary-wizard", connection: clusterConnection(cluster), retries: 1 });
+}
