@@ -12,6 +12,15 @@ import { AppError } from "@/lib/errors";
 const definitions = {
   /** Signed-out visitors may browse /catalog and /products/* when true. */
   public_catalog: { schema: z.boolean(), default: false },
+  /**
+   * Days an external organization's access lasts when the approver gives no expiry (null: no
+   * default expiry). Read by the subscription service when it grants access to an external org.
+   * Wrapped in an object because a bare JSON null cannot be stored in the jsonb column.
+   */
+  external_access_default_expiry_days: {
+    schema: z.object({ days: z.number().int().min(1).max(3650).nullable() }),
+    default: { days: 90 } as { days: number | null },
+  },
 } as const;
 
 export type SettingKey = keyof typeof definitions;
