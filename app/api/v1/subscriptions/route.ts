@@ -1,0 +1,6 @@
+import { listSubscriptionsEndpoint, subscribeEndpoint } from "@/lib/api/endpoints";
+import { serve } from "@/lib/api/serve";
+
+export const dynamic = "force-dynamic";
+export const GET = serve(listSubscriptionsEndpoint);
+export const POST = serve(subscribeEndpoint);
