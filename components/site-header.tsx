@@ -2,6 +2,7 @@ import { headers } from "next/headers";
 import Link from "next/link";
 import { NavLink } from "@/components/auth/nav-link";
 import { SignOutButton } from "@/components/auth/sign-out-button";
+import { InboxLink } from "@/components/notifications/inbox-link";
 import { Badge } from "@/components/ui";
 import { navItemsFor } from "@/lib/auth/navigation";
 import { roleLabels } from "@/lib/auth/roles";
@@ -39,6 +40,7 @@ export async function SiteHeader() {
         </nav>
         {user ? (
           <div className="flex items-center gap-2">
+            <InboxLink userId={user.id} />
             <details className="group relative">
               <summary className="flex cursor-pointer list-none items-center gap-2 rounded-md px-2 py-1.5 text-sm text-slate-700 hover:bg-slate-100 [&::-webkit-details-marker]:hidden">
                 <span aria-hidden="true" className="flex h-7 w-7 items-center justify-center rounded-full bg-brand-100 text-xs font-semibold text-brand-700">

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { UserRolesForm } from "@/components/admin/user-roles-form";
 import { AdminNav } from "@/components/auth/admin-nav";
 import { InviteForm } from "@/components/auth/invite-form";
 import { RevokeInvitationButton } from "@/components/auth/revoke-invitation-button";
@@ -109,9 +110,7 @@ export default async function AdminUsersPage() {
                     {u.orgName} {u.orgKind === "external" && <Badge tone="orange">external</Badge>}
                   </td>
                   <td className="px-4 py-2">
-                    <span className="flex flex-wrap gap-1">
-                      {u.roles.length === 0 ? <span className="text-slate-400">none</span> : u.roles.map((r) => <Badge key={r} tone={r === "admin" ? "red" : "purple"}>{r}</Badge>)}
-                    </span>
+                    <UserRolesForm userId={u.id} email={u.email} roles={u.roles} self={u.id === me.id} />
                   </td>
                   <td className="px-4 py-2 text-slate-700">
                     {u.teams.length === 0 ? (
