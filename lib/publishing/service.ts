@@ -537,3 +537,24 @@ export async function discardDraft(db: Db, user: SessionUser, productId: string)
     return { productId };
   });
 }
+
+// ---- page helpers -----------------------------------------------------------------------------
+
+export type TierFieldRow = { path: string; type: string; pii: string; container: boolean };
+
+/** The fields the tiers step lists (containers take keep/drop only), or why there are none yet. */
+export function tierFieldRows(data: DraftData): { ok: true; rows: TierFieldRow[] } | { ok: false; message: string } {
+  if (!data.schema) return { ok: false, message: "Add a schema first." };
+  const check = checkSchemaText(data.schema.format, data.schema.text);
+  if (!check.ok) return { ok: false, message: check.issues[0]?.message ?? "The saved schema is not valid." };
+  const fields = classifyFields(check.fields, data.fields?.fields).fields.filter((f) => f.path !== "");
+  return {
+    ok: true,
+    rows: fields.map((f) => ({
+      path: f.path,
+      type: f.type,
+      pii: f.pii,
+      container: fields.some((o) => o.path.startsWith(`${f.path}.`) || o.path.startsWith(`${f.path}[]`)),
+    })),
+  };
+}
