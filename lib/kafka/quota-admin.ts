@@ -98,6 +98,25 @@ export class QuotaAdminClient {
 }
 
 /**
+ * A subscription principal's consumer byte rate: a number sets it, null removes it. Returns what
+ * happened; a cluster without the client-quota APIs gives "unsupported" instead of an error, so
+ * provisioning works on targets that manage quotas elsewhere (the caller records it).
+ */
+export async function applyConsumerByteRate(
+  connection: KafkaConnectionOptions,
+  username: string,
+  bytesPerSec: number | null,
+): Promise<"set" | "removed" | "unsupported"> {
+  try {
+    await setUserByteRates(connection, username, { consumer_byte_rate: bytesPerSec });
+    return bytesPerSec === null ? "removed" : "set";
+  } catch (err) {
+    if (isQuotaUnsupported(err)) return "unsupported";
+    throw err;
+  }
+}
+
+/**
  * Sets or removes one principal's byte-rate quotas (Kafka's `user` entity is the SASL user name,
  * without "User:"). Idempotent: setting the same value again or removing an absent quota is a
  * no-op on the cluster. `null` removes that key.

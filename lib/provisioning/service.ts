@@ -1,11 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { credentials, dataProducts, subscriptions } from "@/db/schema";
+import { credentials, dataProducts, plans, subscriptions } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/service";
 import type { JobContext } from "@/lib/jobs";
 import { createKafka, type KafkaConnectionOptions } from "@/lib/kafka/client";
 import { principalName } from "@/lib/kafka/names";
+import { applyConsumerByteRate } from "@/lib/kafka/quota-admin";
 import type { KafkaAccessProvisioner } from "@/lib/kafka/provisioning";
 
 /**
@@ -23,7 +24,16 @@ export type ProvisioningDeps = {
   connection: KafkaConnectionOptions;
   /** Delivery topics get the source topic's partition count, or this when the source is unknown. */
   defaultPartitions?: number;
+  /**
+   * Sets (a number) or removes (null) a principal's consumer byte-rate quota. Default: Kafka's
+   * client-quota APIs on `connection` (lib/kafka/quota-admin.ts).
+   */
+  applyQuota?: (username: string, bytesPerSec: number | null) => Promise<"set" | "removed" | "unsupported">;
 };
+
+function quotaApplier(deps: ProvisioningDeps) {
+  return deps.applyQuota ?? ((username: string, rate: number | null) => applyConsumerByteRate(deps.connection, username, rate));
+}
 
 const SYSTEM = { type: "system" as const, label: "provisioner" };
 
@@ -153,6 +163,9 @@ async function provisionLocked(
   const credential = await currentCredential(db, sub.id);
   if (!sub.deliveryTopic || !sub.groupPrefix || !credential) throw new Error(`subscription ${sub.id} lacks topic, group prefix or credential`);
   const grant: Grant = { principal: principalName(credential.username), topic: sub.deliveryTopic, groupPrefix: sub.groupPrefix };
+  const [plan] = await db.select({ quotaBytesPerSec: plans.quotaBytesPerSec }).from(plans).where(eq(plans.id, sub.planId));
+  const quotaBytesPerSec = plan?.quotaBytesPerSec ?? null;
+  let quota: "set" | "removed" | "unsupported" = "removed";
   const attempt = ctx?.job.attempt ?? 1;
   const maxAttempts = ctx?.job.maxAttempts ?? 1;
 
@@ -161,6 +174,9 @@ async function provisionLocked(
     const throwaway = randomSecret();
     await deps.provisioner.upsertScramUser(credential.username, throwaway, "scram-sha-512");
     await deps.provisioner.grantSubscriptionAcls(grant);
+    // The plan's throughput cap as the principal's consumer_byte_rate; no cap removes any quota
+    // left from before (a plan change), so the step is idempotent either way.
+    quota = await quotaApplier(deps)(credential.username, quotaBytesPerSec);
     await probeAccess(deps.connection, { username: credential.username, password: throwaway }, grant);
   } catch (err) {
     const message = (err as Error).message || String(err);
@@ -200,7 +216,13 @@ async function provisionLocked(
         actor: SYSTEM,
         action: "subscription.provisioned",
         resource: { type: "subscription", id: sub.id },
-        details: { principal: grant.principal, topic: grant.topic, groupPrefix: grant.groupPrefix, verified: true },
+        details: {
+          principal: grant.principal,
+          topic: grant.topic,
+          groupPrefix: grant.groupPrefix,
+          verified: true,
+          quota: { consumerBytesPerSec: quotaBytesPerSec, applied: quota },
+        },
       });
     }
     return Boolean(updated);
@@ -212,11 +234,13 @@ async function provisionLocked(
   // Ended while we were granting: its deprovision job may already have run, so undo ours.
   await deps.provisioner.revokeSubscriptionAcls(grant);
   await deps.provisioner.deleteScramUser(credential.username);
+  await quotaApplier(deps)(credential.username, null);
   return "ended-meanwhile";
 }
 
 async function removeCredential(db: Db, deps: ProvisioningDeps, cred: { id: string; username: string }, topic: string | null, prefix: string | null) {
   if (topic && prefix) await deps.provisioner.revokeSubscriptionAcls({ principal: principalName(cred.username), topic, groupPrefix: prefix });
+  await quotaApplier(deps)(cred.username, null);
   // Deleting the user makes the cluster close the principal's open connections.
   await deps.provisioner.deleteScramUser(cred.username);
   await db.update(credentials).set({ revokedAt: new Date() }).where(and(eq(credentials.id, cred.id), isNull(credentials.revokedAt)));
