@@ -146,8 +146,8 @@ export const subscriptionUsageEndpoint = defineEndpoint(
   },
   async ({ db, user, params, query, deps }) => {
     const [sub] = await db.select({ id: subscriptions.id, teamId: subscriptions.teamId }).from(subscriptions).where(eq(subscriptions.id, params.id));
-    if (!sub) throw new AppError("not_found", "This subscription does not exist.");
-    if (!user.teams.some((t) => t.id === sub.teamId)) throw new AppError("forbidden", "This subscription belongs to another team.");
+    // Another team's subscription answers like a missing one, so ids leak nothing (as in the UI).
+    if (!sub || !user.teams.some((t) => t.id === sub.teamId)) throw new AppError("not_found", "This subscription does not exist.");
     const now = deps.now?.() ?? new Date();
     const since = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) - (query.days - 1) * 86400_000);
     const day = sql<string>`to_char(date_trunc('day', ${usageLedger.hour} at time zone 'UTC'), 'YYYY-MM-DD')`;

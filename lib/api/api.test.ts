@@ -1,0 +1,297 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Kafka, logLevel } from "kafkajs";
+import { and, eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { accessRequests, apiTokens, auditLog, subscriptions, usageLedger } from "@/db/schema";
+import { startBroker, type RunningBroker } from "@/lib/broker";
+import { silentLogger } from "@/lib/broker/config";
+import { securityBrokerOptions } from "@/lib/broker/security";
+import type { KafkaConnectionOptions } from "@/lib/kafka/client";
+import { createProvisioner, type KafkaAccessProvisioner } from "@/lib/kafka/provisioning";
+import type { CredentialDeps } from "@/lib/provisioning/credentials";
+import { provisionSubscription } from "@/lib/provisioning/service";
+import { createSubscriptionWorld, subscribeToAutoPlan, type SubscriptionWorld } from "@/lib/subscriptions/test-fixtures";
+import type { SessionUser } from "@/lib/auth/roles";
+import { createTestDatabase } from "@/lib/testing/db";
+import { invoke, type ApiDeps, type Endpoint } from "./endpoint";
+import {
+  API_ENDPOINTS,
+  approveAccessRequestEndpoint,
+  denyAccessRequestEndpoint,
+  getContractEndpoint,
+  getProductEndpoint,
+  listAccessRequestsEndpoint,
+  listSubscriptionsEndpoint,
+  rotateCredentialsEndpoint,
+  searchCatalogEndpoint,
+  subscribeEndpoint,
+  subscriptionUsageEndpoint,
+} from "./endpoints";
+import { buildOpenApiDocument } from "./openapi";
+import { ALL_SCOPES, type ApiScope } from "./scopes";
+import { createApiToken, listApiTokens, revokeApiToken } from "./tokens";
+
+const t = await createTestDatabase();
+const db = t.db;
+const ADMIN_PASSWORD = "api-admin";
+let broker: RunningBroker;
+let dataDir: string;
+let provisioner: KafkaAccessProvisioner;
+let adminConn: KafkaConnectionOptions;
+let w: SubscriptionWorld;
+
+const deps: ApiDeps = {
+  rateLimitPerMinute: 1000,
+  credentialDeps: async (run) => run({ provisioner, bootstrap: [broker.bootstrap] } satisfies CredentialDeps),
+};
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(path.join(tmpdir(), "api-broker-"));
+  broker = await startBroker({ dataDir, port: 0, log: silentLogger, ...securityBrokerOptions(ADMIN_PASSWORD) });
+  adminConn = { brokers: [broker.bootstrap], sasl: { mechanism: "scram-sha-512", username: "admin", password: ADMIN_PASSWORD } };
+  provisioner = createProvisioner(adminConn);
+  w = await createSubscriptionWorld(db);
+}, 60_000);
+
+afterAll(async () => {
+  await provisioner?.close();
+  await broker?.close();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function tokenFor(user: SessionUser, scopes: ApiScope[] = ALL_SCOPES.filter((s) => s !== "finance:read"), opts: { teamId?: string; days?: number } = {}) {
+  return (await createApiToken(db, user, { name: "test", scopes, expiresInDays: opts.days ?? 30, teamId: opts.teamId })).token;
+}
+
+type Call = { token?: string | null; params?: Record<string, string>; query?: string; body?: unknown; rawBody?: string; deps?: ApiDeps };
+
+async function call(ep: Endpoint, c: Call = {}) {
+  const url = `http://localhost/api/v1${ep.path.replace(/\{(\w+)\}/g, (_, k) => c.params?.[k] ?? "x")}${c.query ? `?${c.query}` : ""}`;
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (c.token) headers.authorization = `Bearer ${c.token}`;
+  const body = c.rawBody ?? (c.body === undefined ? undefined : JSON.stringify(c.body));
+  const res = await invoke(ep, db, new Request(url, { method: ep.method, headers, body: ep.method === "GET" ? undefined : (body ?? "") }), c.params ?? {}, c.deps ?? deps);
+  return { status: res.status, headers: res.headers, json: (await res.json()) as Record<string, unknown> & { error?: { code: string; message: string; fieldErrors?: Record<string, string[]> } } };
+}
+
+describe("tokens", () => {
+  it("are shown once, stored only as a hash, listed with their prefix and revocable by their owner only", async () => {
+    const created = await createApiToken(db, w.users.consumer, { name: "ci", scopes: ["catalog:read"], expiresInDays: 7 });
+    expect(created.token).toMatch(/^trb_[A-Za-z0-9_-]{40}$/);
+    const [row] = await db.select().from(apiTokens).where(eq(apiTokens.id, created.id));
+    expect(row!.tokenHash).not.toContain(created.token);
+    expect(JSON.stringify(row)).not.toContain(created.token.slice(12));
+    const listed = await listApiTokens(db, w.users.consumer);
+    expect(listed.find((l) => l.id === created.id)).toMatchObject({ prefix: created.token.slice(0, 12), scopes: ["catalog:read"] });
+    expect((await listApiTokens(db, w.users.colleague)).some((l) => l.id === created.id)).toBe(false);
+    await expect(revokeApiToken(db, w.users.colleague, { tokenId: created.id })).rejects.toMatchObject({ code: "forbidden" });
+    await revokeApiToken(db, w.users.consumer, { tokenId: created.id });
+    const audits = await db.select().from(auditLog).where(and(eq(auditLog.resourceId, created.id)));
+    expect(audits.map((a) => a.action).sort()).toEqual(["api_token.create", "api_token.revoke"]);
+  });
+
+  it("team tokens need a team owner; finance:read needs a finance user and a personal token", async () => {
+    await expect(createApiToken(db, w.users.consumer, { name: "x", scopes: ["catalog:read"], expiresInDays: 1, teamId: w.teams.consumerTeam.id })).rejects.toMatchObject({ code: "forbidden" });
+    await expect(createApiToken(db, w.users.consumer, { name: "x", scopes: ["finance:read"], expiresInDays: 1 })).rejects.toMatchObject({
+      code: "validation",
+      fieldErrors: { scopes: [expect.stringMatching(/finance/)] },
+    });
+    const team = await createApiToken(db, w.users.owner, { name: "team", scopes: ["requests:read"], expiresInDays: 1, teamId: w.teams.ownerTeam.id });
+    expect(team.teamId).toBe(w.teams.ownerTeam.id);
+    expect((await listApiTokens(db, w.users.dualOwner)).some((l) => l.id === team.id)).toBe(true);
+  });
+});
+
+describe("authentication, scopes and rate limits (every endpoint)", () => {
+  it.each(API_ENDPOINTS.map((e) => [e.operationId, e] as const))("%s: 401 without a token, with a bad token, 403 without its scope", async (_name, ep) => {
+    const none = await call(ep, { token: null });
+    expect(none.status).toBe(401);
+    expect(none.headers.get("www-authenticate")).toMatch(/Bearer/);
+    expect(none.json.error!.code).toBe("unauthenticated");
+
+    const bogus = await call(ep, { token: "trb_" + "A".repeat(40) });
+    expect(bogus.status).toBe(401);
+    expect(bogus.json.error!.message).toMatch(/not valid/);
+
+    const other = ALL_SCOPES.find((s) => s !== ep.scope && s !== "finance:read")!;
+    const wrong = await call(ep, { token: await tokenFor(w.users.consumer, [other]) });
+    expect(wrong.status).toBe(403);
+    expect(wrong.json.error!.message).toContain(ep.scope);
+  });
+
+  it("rejects expired and revoked tokens with the reason", async () => {
+    const created = await createApiToken(db, w.users.consumer, { name: "old", scopes: ["catalog:read"], expiresInDays: 1 });
+    const later: ApiDeps = { ...deps, now: () => new Date(Date.now() + 2 * 86400_000) };
+    const expired = await call(searchCatalogEndpoint, { token: created.token, deps: later });
+    expect(expired.status).toBe(401);
+    expect(expired.json.error!.message).toMatch(/expired/);
+    await revokeApiToken(db, w.users.consumer, { tokenId: created.id });
+    const revoked = await call(searchCatalogEndpoint, { token: created.token });
+    expect(revoked.status).toBe(401);
+    expect(revoked.json.error!.message).toMatch(/revoked/);
+  });
+
+  it("answers 429 with Retry-After once a token exceeds its per-minute budget", async () => {
+    const token = await tokenFor(w.users.consumer, ["catalog:read"]);
+    const limited: ApiDeps = { ...deps, rateLimitPerMinute: 3, now: () => new Date("2026-11-22T10:00:10Z") };
+    for (let i = 0; i < 3; i++) expect((await call(searchCatalogEndpoint, { token, deps: limited })).status).toBe(200);
+    const res = await call(searchCatalogEndpoint, { token, deps: limited });
+    expect(res.status).toBe(429);
+    expect(res.headers.get("retry-after")).toBe("50");
+    expect(res.headers.get("x-ratelimit-remaining")).toBe("0");
+    // The next window starts fresh.
+    const next = await call(searchCatalogEndpoint, { token, deps: { ...limited, now: () => new Date("2026-11-22T10:01:01Z") } });
+    expect(next.status).toBe(200);
+  });
+});
+
+describe("catalog", () => {
+  it("searches, reads a product and its contract, 404s an unknown slug and 422s a bad version", async () => {
+    const token = await tokenFor(w.users.consumer, ["catalog:read"]);
+    const found = await call(searchCatalogEndpoint, { token, query: `q=${encodeURIComponent("Cell events " + w.tag)}` });
+    expect(found.status).toBe(200);
+    expect((found.json.items as { slug: string }[]).map((i) => i.slug)).toContain(w.product.slug);
+
+    const product = await call(getProductEndpoint, { token, params: { slug: w.product.slug } });
+    expect(product.status).toBe(200);
+    expect(product.json).toMatchObject({ slug: w.product.slug, contract: { version: "1.2.0" } });
+    expect((product.json.plans as { name: string }[]).map((p) => p.name)).toContain("Internal free");
+
+    expect((await call(getProductEndpoint, { token, params: { slug: "no-such-product" } })).status).toBe(404);
+    const contract = await call(getContractEndpoint, { token, params: { slug: w.product.slug }, query: "version=1.2.0" });
+    expect(contract.json).toMatchObject({ version: "1.2.0", purposes: ["analytics", "fraud-detection"] });
+    const bad = await call(getContractEndpoint, { token, params: { slug: w.product.slug }, query: "version=latest" });
+    expect(bad.status).toBe(422);
+    expect(bad.json.error!.fieldErrors!.version).toBeDefined();
+  });
+
+  it("external users only see plans open to external organizations", async () => {
+    const token = await tokenFor(w.users.partner, ["catalog:read"]);
+    const product = await call(getProductEndpoint, { token, params: { slug: w.product.slug } });
+    expect((product.json.plans as { externalAllowed: boolean }[]).every((p) => p.externalAllowed)).toBe(true);
+  });
+});
+
+describe("subscriptions and access requests", () => {
+  it("subscribes through the same service as the UI, with field errors for a malformed body", async () => {
+    const token = await tokenFor(w.users.colleague, ["subscriptions:write", "subscriptions:read"]);
+    const malformed = await call(subscribeEndpoint, { token, rawBody: "{not json" });
+    expect(malformed.status).toBe(400);
+    const invalid = await call(subscribeEndpoint, { token, body: { productId: "nope", teamId: w.teams.consumerTeam.id } });
+    expect(invalid.status).toBe(422);
+    expect(Object.keys(invalid.json.error!.fieldErrors!)).toEqual(expect.arrayContaining(["productId", "planId", "purpose"]));
+
+    const wrongTeam = await call(subscribeEndpoint, {
+      token,
+      body: { productId: w.product.id, planId: w.plans.autoPlan.id, teamId: w.teams.otherTeam.id, purpose: "analytics" },
+    });
+    expect(wrongTeam.status).toBe(403);
+
+    const ok = await call(subscribeEndpoint, {
+      token,
+      body: { productId: w.product.id, planId: w.plans.autoPlan.id, teamId: w.teams.consumerTeam.id, purpose: "analytics" },
+    });
+    expect(ok.status).toBe(201);
+    expect(ok.json.kind).toBe("subscription");
+    const list = await call(listSubscriptionsEndpoint, { token });
+    expect((list.json.items as { id: string }[]).map((i) => i.id)).toContain(ok.json.subscriptionId);
+    const otherTeamList = await call(listSubscriptionsEndpoint, { token, query: `teamId=${w.teams.otherTeam.id}` });
+    expect(otherTeamList.status).toBe(403);
+  });
+
+  it("owners list, approve and deny requests; four eyes and non-owners are refused", async () => {
+    const consumerToken = await tokenFor(w.users.consumer, ["subscriptions:write"]);
+    const filed = await call(subscribeEndpoint, {
+      token: consumerToken,
+      body: { productId: w.product.id, planId: w.plans.reviewPlan.id, teamId: w.teams.consumerTeam.id, purpose: "fraud-detection", justification: "Chargeback checks" },
+    });
+    expect(filed.json.kind).toBe("access_request");
+    const requestId = filed.json.requestId as string;
+
+    const ownerToken = await tokenFor(w.users.owner, ["requests:read", "requests:write"]);
+    const queue = await call(listAccessRequestsEndpoint, { token: ownerToken });
+    expect((queue.json.items as { id: string }[]).map((i) => i.id)).toContain(requestId);
+
+    const nonOwner = await call(approveAccessRequestEndpoint, { token: await tokenFor(w.users.outsider, ["requests:write"]), params: { id: requestId }, body: {} });
+    expect(nonOwner.status).toBe(403);
+    const fourEyes = await call(approveAccessRequestEndpoint, { token: await tokenFor(w.users.dualOwner, ["requests:write"]), params: { id: requestId }, body: {} });
+    expect(fourEyes.status).toBe(403);
+    expect(fourEyes.json.error!.message).toMatch(/Four eyes/);
+
+    const denyNoReason = await call(denyAccessRequestEndpoint, { token: ownerToken, params: { id: requestId }, body: {} });
+    expect(denyNoReason.status).toBe(422);
+    expect(denyNoReason.json.error!.fieldErrors!.reason).toBeDefined();
+
+    const approved = await call(approveAccessRequestEndpoint, { token: ownerToken, params: { id: requestId }, body: {} });
+    expect(approved.status).toBe(200);
+    const [req] = await db.select().from(accessRequests).where(eq(accessRequests.id, requestId));
+    expect(req!.status).toBe("approved");
+    expect((await call(approveAccessRequestEndpoint, { token: ownerToken, params: { id: requestId }, body: {} })).status).toBe(409);
+  });
+
+  it("rotates a credential for the subscribing team only, returning a password that authenticates", async () => {
+    const w2 = await createSubscriptionWorld(db);
+    const { subscriptionId } = await subscribeToAutoPlan(db, w2);
+    expect(await provisionSubscription(db, { provisioner, connection: adminConn }, { subscriptionId })).toBe("active");
+
+    const outsider = await call(rotateCredentialsEndpoint, { token: await tokenFor(w2.users.outsider, ["credentials:write"]), params: { id: subscriptionId } });
+    // Another team's subscription looks like a missing one: ids leak nothing.
+    expect(outsider.status).toBe(404);
+    const badId = await call(rotateCredentialsEndpoint, { token: await tokenFor(w2.users.consumer, ["credentials:write"]), params: { id: "123" } });
+    expect(badId.status).toBe(422);
+
+    const res = await call(rotateCredentialsEndpoint, { token: await tokenFor(w2.users.colleague, ["credentials:write"]), params: { id: subscriptionId } });
+    expect(res.status).toBe(200);
+    const { username, password } = res.json as { username: string; password: string };
+    const admin = new Kafka({ clientId: "t", brokers: [broker.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 0 }, sasl: { mechanism: "scram-sha-512", username, password } }).admin();
+    await admin.connect();
+    await admin.disconnect();
+    const [sub] = await db.select().from(subscriptions).where(eq(subscriptions.id, subscriptionId));
+    expect(sub!.principal).toBe(`User:${username}`);
+  });
+
+  it("reads usage per day for the subscribing team only", async () => {
+    const w3 = await createSubscriptionWorld(db);
+    const { subscriptionId } = await subscribeToAutoPlan(db, w3);
+    const today = new Date();
+    const h = (d: number, hour: number) => new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() - d, hour));
+    await db.insert(usageLedger).values([
+      { subscriptionId, hour: h(1, 3), messages: 10, bytes: 1000 },
+      { subscriptionId, hour: h(1, 4), messages: 5, bytes: 500 },
+      { subscriptionId, hour: h(0, 0), messages: 7, bytes: 700, lag: 3 },
+    ]);
+    const res = await call(subscriptionUsageEndpoint, { token: await tokenFor(w3.users.consumer, ["usage:read"]), params: { id: subscriptionId } });
+    expect(res.status).toBe(200);
+    expect(res.json.days).toEqual([
+      { day: h(1, 0).toISOString().slice(0, 10), messages: 15, bytes: 1500 },
+      { day: h(0, 0).toISOString().slice(0, 10), messages: 7, bytes: 700 },
+    ]);
+    expect(res.json.totals).toEqual({ messages: 22, bytes: 2200 });
+    expect(res.json.lag).toBe(3);
+    expect((await call(subscriptionUsageEndpoint, { token: await tokenFor(w3.users.outsider, ["usage:read"]), params: { id: subscriptionId } })).status).toBe(404);
+  });
+
+  it("team tokens act only for their team", async () => {
+    const token = (await createApiToken(db, w.users.dualOwner, { name: "team", scopes: ["subscriptions:read", "subscriptions:write"], expiresInDays: 1, teamId: w.teams.ownerTeam.id })).token;
+    // dualOwner is also in the consumer team, but this token is scoped to the owning team only.
+    const res = await call(listSubscriptionsEndpoint, { token, query: `teamId=${w.teams.consumerTeam.id}` });
+    expect(res.status).toBe(403);
+  });
+});
+
+describe("OpenAPI", () => {
+  it("documents every endpoint with its scope, parameters and request body", () => {
+    const doc = buildOpenApiDocument("https://tributary.example");
+    expect(doc.servers[0]!.url).toBe("https://tributary.example/api/v1");
+    for (const ep of API_ENDPOINTS) {
+      const op = doc.paths[ep.path]![ep.method.toLowerCase()] as Record<string, unknown>;
+      expect(op, ep.operationId).toBeDefined();
+      expect(op["x-required-scope"]).toBe(ep.scope);
+      if (ep.body) expect(op.requestBody).toBeDefined();
+    }
+    const subscribe = doc.paths["/subscriptions"]!.post as { requestBody: { content: { "application/json": { schema: { required: string[] } } } } };
+    expect(subscribe.requestBody.content["application/json"].schema.required).toEqual(expect.arrayContaining(["productId", "planId", "teamId", "purpose"]));
+  });
+});
