@@ -1,0 +1,304 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { BarChart, TimeSeriesChart } from "@/components/charts";
+import { ClosePeriodButton } from "@/components/finance/close-period-button";
+import { MoneyList } from "@/components/finance/money";
+import { PeriodPicker } from "@/components/finance/period-picker";
+import { ChargeLinesTable, ReportTable } from "@/components/finance/report-table";
+import { Alert, Badge, ButtonLink, Card, CardBody, CardHeader, CardTitle, EmptyState, type SearchParamsRecord } from "@/components/ui";
+import { getDb } from "@/db/client";
+import { requireRole } from "@/lib/auth/session";
+import { formatPeriod, periodBounds, periodKeyOf } from "@/lib/billing/periods";
+import { formatMajor } from "@/lib/billing/pricing";
+import { loadFinancePage, type ReportFilter, type ReportRow } from "@/lib/billing/queries";
+import { FinanceQuerySchema } from "@/lib/billing/schemas";
+
+export const metadata: Metadata = { title: "Finance" };
+
+function one(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v || undefined;
+}
+
+function financeHref(f: Partial<ReportFilter>): string {
+  const qs = new URLSearchParams();
+  if (f.period) qs.set("period", f.period);
+  if (f.costCenter) qs.set("costCenter", f.costCenter);
+  if (f.team) qs.set("team", f.team);
+  return `/finance?${qs.toString()}`;
+}
+
+function csvHref(level: string, f: ReportFilter): string {
+  const qs = new URLSearchParams({ period: f.period, level });
+  if (f.costCenter) qs.set("costCenter", f.costCenter);
+  if (f.team) qs.set("team", f.team);
+  return `/api/finance/chargeback.csv?${qs.toString()}`;
+}
+
+/**
+ * /finance: chargeback (cost center → team → subscription) and showback (owning team, product)
+ * for one month, with trends, CSV export and the period close. Finance and admins only.
+ */
+export default async function FinancePage({ searchParams }: { searchParams: Promise<SearchParamsRecord> }) {
+  const user = await requireRole("finance");
+  const sp = await searchParams;
+  const now = new Date();
+  const parsed = FinanceQuerySchema.safeParse({ period: one(sp.period), costCenter: one(sp.costCenter), team: one(sp.team) });
+  if (!parsed.success) {
+    return (
+      <main>
+        <h1 className="text-2xl font-semibold tracking-tight text-slate-900">Finance</h1>
+        <Alert tone="error" className="mt-6" title="This report link is not valid">
+          {parsed.error.issues.map((i) => i.message).join(" ")}{" "}
+          <Link href="/finance" className="font-medium underline">
+            Open the current month
+          </Link>
+        </Alert>
+      </main>
+    );
+  }
+  const filter: ReportFilter = { period: parsed.data.period ?? periodKeyOf(now), costCenter: parsed.data.costCenter, team: parsed.data.team };
+  const data = await loadFinancePage(getDb(), user, filter, now);
+  if (!data) notFound();
+  const label = formatPeriod(filter.period);
+  const { period, crumbs } = data;
+  const hasCharges = data.chargeback.length > 0;
+  const bounds = periodBounds(filter.period);
+
+  const levelTitle = { "cost-center": "By cost center", team: "By team", subscription: "By subscription" }[data.level];
+  const nextHref = (r: ReportRow) =>
+    data.level === "cost-center" ? financeHref({ period: filter.period, costCenter: r.key }) : financeHref({ ...filter, team: r.key });
+
+  return (
+    <main>
+      <div className="flex flex-wrap items-end justify-between gap-4">
+        <div>
+          <h1 className="text-2xl font-semibold tracking-tight text-slate-900">Finance</h1>
+          <p className="mt-1 text-sm text-slate-600">
+            Chargeback and showback for {label} (UTC). Amounts per currency; never converted.
+          </p>
+        </div>
+        <PeriodPicker
+          value={filter.period}
+          periods={data.periods.map((p) => ({ ...p, label: formatPeriod(p.key) }))}
+          keep={{ costCenter: filter.costCenter, team: filter.team }}
+        />
+      </div>
+
+      <Card className="mt-6">
+        <CardBody className="flex flex-wrap items-center justify-between gap-4">
+          <div className="space-y-1">
+            <p className="flex items-center gap-2 text-sm text-slate-700">
+              <span className="font-medium text-slate-900">{label}</span>
+              {period.status === "closed" ? (
+                <Badge tone="neutral" data-testid="period-status">
+                  Closed
+                </Badge>
+              ) : (
+                <Badge tone="green" data-testid="period-status">
+                  Open
+                </Badge>
+              )}
+            </p>
+            <p className="text-xs text-slate-500">
+              {period.status === "closed"
+                ? `Closed ${period.closedAt?.toISOString().slice(0, 16).replace("T", " ")} UTC${period.closedByName ? ` by ${period.closedByName}` : ""}. Charges are frozen; later usage lands in the next open period.`
+                : now < bounds.end
+                  ? "Month to date: charges are recomputed from metered usage as it arrives. Flat plans show the full month."
+                  : "The month has ended; charges still follow late usage until the period is closed."}
+            </p>
+          </div>
+          <div className="flex flex-wrap items-center gap-2">
+            {period.status === "open" &&
+              (period.closeBlockedReason ? (
+                <p className="max-w-xs text-xs text-slate-500">{period.closeBlockedReason}</p>
+              ) : (
+                <ClosePeriodButton period={filter.period} label={label} />
+              ))}
+          </div>
+        </CardBody>
+      </Card>
+
+      <section aria-labelledby="totals-heading" className="mt-6">
+        <h2 id="totals-heading" className="sr-only">
+          Totals
+        </h2>
+        <ul className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4" aria-label="Totals per currency">
+          {data.totals.length === 0 ? (
+            <li className="rounded-lg border border-slate-200 bg-white px-5 py-4 text-sm text-slate-600">No charges yet</li>
+          ) : (
+            data.totals.map((t) => (
+              <li key={t.currency} className="rounded-lg border border-slate-200 bg-white px-5 py-4 shadow-sm">
+                <p className="text-xs font-medium uppercase tracking-wide text-slate-500">
+                  Total {t.currency}
+                  {crumbs.team ? ` · ${crumbs.team.label}` : crumbs.costCenter ? ` · ${crumbs.costCenter.label}` : ""}
+                </p>
+                <p className="mt-1 text-2xl font-semibold text-slate-900" data-testid={`total-${t.currency}`}>
+                  <MoneyList totals={[t]} />
+                </p>
+              </li>
+            ))
+          )}
+        </ul>
+      </section>
+
+      <div className="mt-6 grid gap-6 lg:grid-cols-[2fr_1fr]">
+        <Card>
+          <CardHeader>
+            <CardTitle>Trend, last 12 months</CardTitle>
+          </CardHeader>
+          <CardBody>
+            <TimeSeriesChart
+              ariaLabel={`Charges per month up to ${label}${crumbs.team ? ` for ${crumbs.team.label}` : crumbs.costCenter ? ` for ${crumbs.costCenter.label}` : ""}`}
+              unit={data.trend.length === 1 ? data.trend[0]!.currency : undefined}
+              series={data.trend.map((s) => ({
+                name: s.currency,
+                points: s.points.map((p) => ({ t: periodBounds(p.period).start, v: Number(formatMajor(p.amountMinor, s.currency)) })),
+              }))}
+            />
+          </CardBody>
+        </Card>
+        <Card>
+          <CardHeader>
+            <CardTitle>Export CSV</CardTitle>
+          </CardHeader>
+          <CardBody>
+            <p className="text-sm text-slate-600">Opens in Excel and other spreadsheets; amounts in major units with a currency column.</p>
+            <ul className="mt-3 space-y-2 text-sm" aria-label="CSV exports">
+              <li>
+                <a href={csvHref("cost-center", { period: filter.period })} className="font-medium text-brand-700 hover:underline" download>
+                  By cost center
+                </a>
+              </li>
+              <li>
+                <a href={csvHref("team", filter)} className="font-medium text-brand-700 hover:underline" download>
+                  By team{crumbs.costCenter ? ` in ${crumbs.costCenter.label}` : ""}
+                </a>
+              </li>
+              <li>
+                <a href={csvHref("subscription", filter)} className="font-medium text-brand-700 hover:underline" download>
+                  Charge lines by subscription{crumbs.team ? ` of ${crumbs.team.label}` : crumbs.costCenter ? ` in ${crumbs.costCenter.label}` : ""}
+                </a>
+              </li>
+              <li>
+                <a href={csvHref("product", { period: filter.period })} className="font-medium text-brand-700 hover:underline" download>
+                  By product (showback)
+                </a>
+              </li>
+            </ul>
+          </CardBody>
+        </Card>
+      </div>
+
+      <section aria-labelledby="chargeback-heading" className="mt-8">
+        <div className="flex flex-wrap items-end justify-between gap-2">
+          <div>
+            <h2 id="chargeback-heading" className="text-lg font-semibold text-slate-900">
+              Chargeback · {levelTitle}
+            </h2>
+            <nav aria-label="Drill-down" className="mt-1 text-sm">
+              <ol className="flex flex-wrap items-center gap-1 text-slate-600">
+                <li>
+                  {crumbs.costCenter ? (
+                    <Link href={financeHref({ period: filter.period })} className="text-brand-700 hover:underline">
+                      All cost centers
+                    </Link>
+                  ) : (
+                    <span aria-current="page">All cost centers</span>
+                  )}
+                </li>
+                {crumbs.costCenter && (
+                  <li className="before:mx-1 before:content-['›']">
+                    {crumbs.team ? (
+                      <Link href={financeHref({ period: filter.period, costCenter: filter.costCenter })} className="text-brand-700 hover:underline">
+                        {crumbs.costCenter.label}
+                      </Link>
+                    ) : (
+                      <span aria-current="page">{crumbs.costCenter.label}</span>
+                    )}
+                  </li>
+                )}
+                {crumbs.team && (
+                  <li className="before:mx-1 before:content-['›']">
+                    <span aria-current="page">{crumbs.team.label}</span>
+                  </li>
+                )}
+              </ol>
+            </nav>
+          </div>
+        </div>
+        {!hasCharges ? (
+          <EmptyState
+            className="mt-4"
+            title={`No charges for ${label}${crumbs.team ? ` in ${crumbs.team.label}` : crumbs.costCenter ? ` in ${crumbs.costCenter.label}` : ""}`}
+            action={
+              crumbs.costCenter ? (
+                <ButtonLink href={financeHref({ period: filter.period })} variant="secondary">
+                  Back to all cost centers
+                </ButtonLink>
+              ) : undefined
+            }
+          >
+            Charges appear once subscriptions are active and the meter has recorded usage; the billing worker recomputes open
+            periods every few minutes.
+          </EmptyState>
+        ) : (
+          <Card className="mt-4">
+            <CardBody>
+              {data.level === "subscription" ? (
+                <ChargeLinesTable lines={data.lines} caption={`Charge lines of ${crumbs.team?.label ?? "the team"} in ${label}`} />
+              ) : (
+                <ReportTable
+                  caption={`Chargeback ${levelTitle.toLowerCase()} for ${label}`}
+                  groupLabel={data.level === "cost-center" ? "Cost center" : "Team"}
+                  rows={data.chargeback}
+                  hrefFor={nextHref}
+                />
+              )}
+            </CardBody>
+          </Card>
+        )}
+      </section>
+
+      <section aria-labelledby="showback-heading" className="mt-8">
+        <h2 id="showback-heading" className="text-lg font-semibold text-slate-900">
+          Showback · provider revenue
+        </h2>
+        <p className="mt-1 text-sm text-slate-600">What each owning team&apos;s products earned in {label}, across all consumers.</p>
+        {data.providers.length === 0 ? (
+          <EmptyState className="mt-4" title="No provider revenue yet">
+            Revenue shows here once consumers of a product are charged.
+          </EmptyState>
+        ) : (
+          <div className="mt-4 grid gap-6 lg:grid-cols-2">
+            <Card>
+              <CardHeader>
+                <CardTitle>By owning team</CardTitle>
+              </CardHeader>
+              <CardBody className="space-y-6">
+                {[...new Set(data.providers.flatMap((r) => r.totals.map((t) => t.currency)))].sort().map((currency) => (
+                  <BarChart
+                    key={currency}
+                    unit={currency}
+                    ariaLabel={`Provider revenue by owning team in ${currency}`}
+                    data={data.providers
+                      .filter((r) => r.totals.some((t) => t.currency === currency))
+                      .map((r) => ({ label: r.label, value: Number(formatMajor(r.totals.find((t) => t.currency === currency)!.amountMinor, currency)) }))}
+                  />
+                ))}
+              </CardBody>
+            </Card>
+            <Card>
+              <CardHeader>
+                <CardTitle>By product</CardTitle>
+              </CardHeader>
+              <CardBody>
+                <ReportTable caption={`Showback by product for ${label}`} groupLabel="Product" rows={data.products} />
+              </CardBody>
+            </Card>
+          </div>
+        )}
+      </section>
+    </main>
+  );
+}

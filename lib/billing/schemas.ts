@@ -1,0 +1,33 @@
+import { z } from "zod";
+import { PERIOD_PATTERN } from "./periods";
+
+export const PeriodSchema = z.string().regex(PERIOD_PATTERN, "Pick a month as YYYY-MM.");
+/** A cost center id, or "none" for teams without one. */
+export const CostCenterParamSchema = z.union([z.literal("none"), z.uuid("Not a cost center id.")]);
+
+export const ChargebackLevels = ["cost-center", "team", "subscription", "product"] as const;
+export type ChargebackLevel = (typeof ChargebackLevels)[number];
+
+/** /finance?period=&costCenter=&team= */
+export const FinanceQuerySchema = z.object({
+  period: PeriodSchema.optional(),
+  costCenter: CostCenterParamSchema.optional(),
+  team: z.uuid("Not a team id.").optional(),
+});
+
+/** GET /api/finance/chargeback.csv?period=&level=&costCenter=&team= */
+export const ChargebackCsvQuerySchema = z.object({
+  period: PeriodSchema,
+  level: z.enum(ChargebackLevels, "Level is one of cost-center, team, subscription, product."),
+  costCenter: CostCenterParamSchema.optional(),
+  team: z.uuid("Not a team id.").optional(),
+});
+
+export const ClosePeriodSchema = z.object({ period: PeriodSchema });
+
+export const AdjustmentSchema = z.object({
+  chargeId: z.uuid("Not a charge id."),
+  /** Major units as typed ("-12.50"); converted with the charge's currency. */
+  amount: z.string().trim().regex(/^-?\d+(\.\d{1,3})?$/, "Enter an amount like -12.50."),
+  reason: z.string().trim().min(3, "Say why the charge is corrected.").max(500),
+});
