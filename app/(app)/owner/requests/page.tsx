@@ -1,5 +1,7 @@
 import type { Metadata } from "next";
+import { FocusTarget } from "@/components/notifications/focus-target";
 import { ReviewQueue, type ReviewItem } from "@/components/subscriptions/review-queue";
+import { Alert } from "@/components/ui";
 import { getDb } from "@/db/client";
 import { requireRole } from "@/lib/auth/session";
 import { listActivePlansOfProducts } from "@/lib/subscriptions/queries";
@@ -7,7 +9,7 @@ import { listReviewQueue } from "@/lib/subscriptions/service";
 
 export const metadata: Metadata = { title: "Access requests" };
 
-export default async function OwnerRequestsPage() {
+export default async function OwnerRequestsPage({ searchParams }: { searchParams: Promise<{ request?: string | string[] }> }) {
   const owner = await requireRole("owner");
   const db = getDb();
   const queue = await listReviewQueue(db, owner);
@@ -29,6 +31,10 @@ export default async function OwnerRequestsPage() {
     plans: planRows.filter((p) => p.productId === q.productId).map(({ id, name }) => ({ id, name })),
   }));
 
+  // A notification link (?request=<id>) lands on that request: scrolled to, outlined, focused.
+  const wanted = (await searchParams).request;
+  const target = typeof wanted === "string" ? items.find((i) => i.requestId === wanted) : undefined;
+
   return (
     <main>
       <h1 className="text-2xl font-semibold tracking-tight text-slate-900">Access requests</h1>
@@ -36,6 +42,12 @@ export default async function OwnerRequestsPage() {
         Requests for your teams&apos; products that need an owner&apos;s decision. Four eyes: a request filed by a team you belong to must be approved by
         another owner.
       </p>
+      {typeof wanted === "string" && !target && (
+        <Alert tone="info" className="mt-4">
+          The request from your notification is no longer waiting: it was decided, cancelled, or is not yours to review.
+        </Alert>
+      )}
+      {target && <FocusTarget selector={`article:has([id="select-${target.requestId}"])`} />}
       <ReviewQueue items={items} />
     </main>
   );
