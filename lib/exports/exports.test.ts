@@ -1,0 +1,188 @@
+import { createRequire } from "node:module";
+import { eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { clusters, contractVersions, dataProducts } from "@/db/schema";
+import type { SessionUser } from "@/lib/auth/roles";
+import { createProduct, createTeam } from "@/lib/catalog/test-fixtures";
+import { deliveryTopicName } from "@/lib/kafka/names";
+import { createTestDatabase } from "@/lib/testing/db";
+import { publishNewVersion } from "@/lib/versions/service";
+import { createVersionWorld, schemaWith, type VersionWorld } from "@/lib/versions/test-fixtures";
+import { createExportHandler, type ExportKind } from "./handler";
+
+const jsYaml = createRequire(import.meta.url)("js-yaml") as { load(text: string): unknown };
+
+const t = await createTestDatabase();
+const db = t.db;
+
+type Doc = Record<string, unknown> & { [k: string]: never | unknown };
+
+function handler(kind: ExportKind, user: SessionUser | null, publicCatalog = false) {
+  return createExportHandler(kind, { getUser: async () => user, getDb: () => db, isCatalogPublic: async () => publicCatalog, embeddedBrokers: () => ["localhost:9092"] });
+}
+
+async function get(kind: ExportKind, slug: string, user: SessionUser | null, query = "", publicCatalog = false) {
+  const file = kind === "odcs" ? "contract.yaml" : "asyncapi.yaml";
+  const res = await handler(kind, user, publicCatalog)(new Request(`http://test/api/products/${slug}/${file}${query}`), { params: Promise.resolve({ slug }) });
+  const body = await res.text();
+  return { res, body, doc: res.status === 200 ? (jsYaml.load(body) as Doc) : null };
+}
+
+/** The world with a breaking 2.0.0 published, so majors 1 (until its sunset) and 2 both serve. */
+async function twoMajors(): Promise<VersionWorld> {
+  const w = await createVersionWorld(db);
+  await db.update(contractVersions).set({ qualityRules: [] }).where(eq(contractVersions.productId, w.product.id));
+  await publishNewVersion(db, w.users.owner, {
+    productId: w.product.id,
+    schemaFormat: "json-schema",
+    schemaText: JSON.stringify(schemaWith((p) => (p.duration = { type: "string", description: "ISO 8601 duration" }))),
+    version: "2.0.0",
+    changelog: "duration is a string",
+  });
+  return w;
+}
+
+describe("contract.yaml (ODCS v3)", () => {
+  it("emits the contract in the ODCS v3 shape", async () => {
+    const w = await createVersionWorld(db);
+    const { res, body, doc } = await get("odcs", w.product.slug, w.users.consumer);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("text/yaml; charset=utf-8");
+    expect(res.headers.get("content-disposition")).toBe(`inline; filename="${w.product.slug}-1.2.0.odcs.yaml"`);
+    // The first lines, exactly as emitted.
+    expect(body.split("\n").slice(0, 4)).toEqual(["apiVersion: v3.0.2", "kind: DataContract", `id: ${w.product.id}`, `name: Cell events ${w.tag}`]);
+    expect(doc).toMatchObject({
+      apiVersion: "v3.0.2",
+      kind: "DataContract",
+      id: w.product.id,
+      name: w.product.name,
+      version: "1.2.0",
+      status: "active",
+      domain: "network",
+      dataProduct: w.product.name,
+      description: { purpose: expect.any(String), usage: expect.stringContaining("Analytics"), limitations: expect.any(String) },
+      slaProperties: [
+        { property: "freshness", value: 60, unit: "s" },
+        { property: "availability", value: "99.9%" },
+        { property: "retention", value: 168, unit: "h" },
+      ],
+      team: [{ username: w.teams.ownerTeam.slug, role: "owner" }],
+      price: { priceAmount: 0, priceCurrency: "EUR", priceUnit: "free" },
+    });
+    const schema = (doc!.schema as Doc[])[0]!;
+    expect(schema).toMatchObject({ name: w.product.slug, physicalName: w.product.sourceTopic, logicalType: "object", physicalType: "topic" });
+    const props = schema.properties as Doc[];
+    expect(props.map((p) => p.name)).toEqual(["id", "msisdn", "duration", "status", "cell"]);
+    expect(props[1]).toEqual({
+      name: "msisdn",
+      logicalType: "string",
+      physicalType: "string",
+      required: true,
+      classification: "internal",
+      description: "About msisdn",
+      tags: ["pii", "pii:direct"],
+      customProperties: [
+        { property: "pii", value: "direct" },
+        { property: "masking", value: { masked: "hash" } },
+      ],
+    });
+    expect(props[2]).toMatchObject({ name: "duration", logicalType: "integer", required: true });
+    expect(props[4]).toMatchObject({ name: "cell", logicalType: "object", properties: [{ name: "pci", logicalType: "integer", required: false }] });
+    expect((doc!.quality as Doc[]).map((q) => [q.name, q.type])).toEqual([
+      ["duration-range", "custom"],
+      ["status-known", "custom"],
+    ]);
+    expect((doc!.quality as Doc[])[0]!.description).toBe("duration must be between 0 and 86400");
+  });
+
+  it("serves a named version, 404 for an unknown one, 400 for a malformed one, and downloads as a file", async () => {
+    const w = await twoMajors();
+    const latest = await get("odcs", w.product.slug, w.users.consumer);
+    expect(latest.doc).toMatchObject({ version: "2.0.0", status: "active" });
+    const old = await get("odcs", w.product.slug, w.users.consumer, "?version=1.2.0&download=1");
+    expect(old.doc).toMatchObject({ version: "1.2.0", status: "deprecated" });
+    expect((old.doc!.slaProperties as Doc[]).at(-1)).toMatchObject({ property: "endOfLife" });
+    expect(old.res.headers.get("content-disposition")).toBe(`attachment; filename="${w.product.slug}-1.2.0.odcs.yaml"`);
+    expect((await get("odcs", w.product.slug, w.users.consumer, "?version=9.9.9")).res.status).toBe(404);
+    expect((await get("odcs", w.product.slug, w.users.consumer, "?version=latest")).res.status).toBe(400);
+  });
+});
+
+describe("asyncapi.yaml (AsyncAPI 3.0.0)", () => {
+  it("lists one channel per serving major and tier, with receive operations and a SCRAM-SHA-512 scheme", async () => {
+    const w = await twoMajors();
+    const { res, doc } = await get("asyncapi", w.product.slug, w.users.owner);
+    expect(res.status).toBe(200);
+    expect(doc).toMatchObject({ asyncapi: "3.0.0", info: { title: w.product.name, version: "2.0.0" }, defaultContentType: "application/json" });
+    expect(doc!.servers).toEqual({
+      kafka: {
+        host: "localhost:9092",
+        protocol: "kafka",
+        description: expect.any(String),
+        security: [{ $ref: "#/components/securitySchemes/scramSha512" }],
+      },
+    });
+    const components = doc!.components as { securitySchemes: Doc; messages: Record<string, Doc> };
+    expect(components.securitySchemes.scramSha512).toMatchObject({ type: "scramSha512" });
+    const channels = doc!.channels as Record<string, Doc>;
+    const expected = [2, 1].flatMap((major) => ["full", "masked"].map((tier) => [`v${major}-${tier}`, deliveryTopicName(w.product.slug, major, tier)]));
+    expect(Object.entries(channels).map(([id, c]) => [id, c.address])).toEqual(expected);
+    const operations = doc!.operations as Record<string, Doc>;
+    for (const [id] of expected) {
+      expect(operations[`receive-${id}`]).toMatchObject({ action: "receive", channel: { $ref: `#/channels/${id}` }, messages: [{ $ref: `#/channels/${id}/messages/record` }] });
+      expect(channels[id]!.messages).toEqual({ record: { $ref: `#/components/messages/record-v${id.slice(1, 2)}` } });
+    }
+    // Each major's message carries that major's JSON schema.
+    const p2 = components.messages["record-v2"]!.payload as { properties: Record<string, { type: string }> };
+    const p1 = components.messages["record-v1"]!.payload as { properties: Record<string, { type: string }> };
+    expect([p2.properties.duration!.type, p1.properties.duration!.type]).toEqual(["string", "integer"]);
+  });
+
+  it("with ?version= describes that version's major only; servers come from the product's cluster", async () => {
+    const w = await twoMajors();
+    const [c] = await db.insert(clusters).values({ name: `prod-${w.tag}`, bootstrapServers: "b1.kafka:9093, b2.kafka:9093", saslMechanism: "scram-sha-512" }).returning();
+    await db.update(dataProducts).set({ clusterId: c!.id }).where(eq(dataProducts.id, w.product.id));
+    const { doc } = await get("asyncapi", w.product.slug, w.users.consumer, "?version=1.2.0");
+    expect(Object.keys(doc!.channels as Doc)).toEqual(["v1-full", "v1-masked"]);
+    expect(Object.values(doc!.servers as Record<string, Doc>).map((s) => [s.host, s.protocol])).toEqual([
+      ["b1.kafka:9093", "kafka"],
+      ["b2.kafka:9093", "kafka"],
+    ]);
+  });
+
+  it("shows consumers only the tiers of plans they can see", async () => {
+    const w = await createVersionWorld(db);
+    const partner = await get("asyncapi", w.product.slug, w.users.partner);
+    // Both external plans (masked auto, full reviewed) are open to partners.
+    expect(Object.keys(partner.doc!.channels as Doc)).toEqual(["v1-full", "v1-masked"]);
+    // The consumer sees the masked tier (auto plan) and the full tier (reviewed plan).
+    expect(Object.keys((await get("asyncapi", w.product.slug, w.users.consumer)).doc!.channels as Doc)).toEqual(["v1-full", "v1-masked"]);
+  });
+});
+
+describe("visibility", () => {
+  it("answers 404 for hidden products and unknown slugs, like the product page", async () => {
+    const w = await createVersionWorld(db);
+    const team = await createTeam(db, "Hidden");
+    const draft = await createProduct(db, { slug: `draft-${w.tag}`, name: "Draft", status: "draft", teamId: team.id });
+    const internalOnly = await createProduct(db, { slug: `internal-${w.tag}`, name: "Internal only", teamId: team.id, plans: [{ externalAllowed: false }] });
+    const retired = await createProduct(db, { slug: `retired-${w.tag}`, name: "Retired", status: "retired", teamId: team.id });
+    for (const kind of ["odcs", "asyncapi"] as const) {
+      expect((await get(kind, "no-such-product", w.users.consumer)).res.status).toBe(404);
+      expect((await get(kind, draft.slug, w.users.consumer)).res.status).toBe(404);
+      expect((await get(kind, retired.slug, w.users.consumer)).res.status).toBe(404);
+      expect((await get(kind, internalOnly.slug, w.users.partner)).res.status).toBe(404);
+      expect((await get(kind, internalOnly.slug, w.users.consumer)).res.status).toBe(200);
+      // Signed out: only when the admin made the catalog public.
+      expect((await get(kind, w.product.slug, null)).res.status).toBe(404);
+      expect((await get(kind, w.product.slug, null, "", true)).res.status).toBe(200);
+      expect((await get(kind, draft.slug, null, "", true)).res.status).toBe(404);
+      // The owning team sees its own product whatever its status; admins see everything.
+      expect((await get(kind, w.product.slug, w.users.owner)).res.status).toBe(200);
+      expect((await get(kind, w.product.slug, w.admin)).res.status).toBe(200);
+    }
+    await db.update(dataProducts).set({ status: "draft" }).where(eq(dataProducts.id, w.product.id));
+    expect((await get("odcs", w.product.slug, w.users.consumer)).res.status).toBe(404);
+    expect((await get("odcs", w.product.slug, w.users.owner)).doc).toMatchObject({ status: "draft" });
+  });
+});
