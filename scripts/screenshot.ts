@@ -39,7 +39,7 @@ try {
   if (role !== "anonymous") {
     const email = users[role];
     if (!email) throw new Error(`unknown role ${role}`);
-    await page.goto(`${base}/sign-in`);
+    await page.goto(`${base}/sign-in`, { timeout: 180_000 });
     await page.getByLabel("Email").fill(email);
     await page.getByLabel("Password").fill("tributary-demo");
     await page.getByRole("button", { name: /^sign in$/i }).click();

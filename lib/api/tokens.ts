@@ -29,9 +29,11 @@ export function generateToken(): string {
 
 export const CreateTokenSchema = z.object({
   name: z.string().trim().min(1, "Give the token a name").max(100, "At most 100 characters"),
-  scopes: z
-    .array(z.enum(ALL_SCOPES as [ApiScope, ...ApiScope[]], { error: "Unknown scope" }))
-    .min(1, "Choose at least one scope"),
+  // A checkbox group posts one value as a string and none as nothing.
+  scopes: z.preprocess(
+    (v) => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v]),
+    z.array(z.enum(ALL_SCOPES as [ApiScope, ...ApiScope[]], { error: "Unknown scope" })).min(1, "Choose at least one scope"),
+  ),
   expiresInDays: z.coerce
     .number({ error: "Enter a number of days" })
     .int("Whole days only")
