@@ -11,7 +11,7 @@ const items: (NavItem & { role?: RequiredRole; signedIn?: boolean; ready: boolea
   { href: "/catalog", label: "Catalog", ready: true },
   { href: "/subscriptions", label: "My subscriptions", signedIn: true, ready: true },
   { href: "/owner", label: "Owner", role: "owner", ready: true },
-  { href: "/finance", label: "Finance", role: "finance", ready: false },
+  { href: "/finance", label: "Finance", role: "finance", ready: true },
   { href: "/admin/users", label: "Admin", role: "admin", ready: true },
 ];
 
