@@ -90,6 +90,8 @@ describe("organizations, cost centers and teams", () => {
     await expect(createOrganization(t.db, admin, { name: "Acme Mobile", kind: "external" })).rejects.toMatchObject({ code: "validation", fieldErrors: { slug: [expect.stringContaining("taken")] } });
     await updateOrganization(t.db, admin, { orgId: org.id, name: "Acme Mobile GmbH", kind: "external", billingEmail: "ap@acme.test" });
     const [o] = await t.db.select().from(organizations).where(eq(organizations.id, org.id));
+    const listedOrg = (await listOrganizations(t.db, admin)).find((x) => x.id === adminFx.org.id)!;
+    expect(listedOrg).toMatchObject({ teamCount: 1, userCount: 1 });
     expect(o).toMatchObject({ slug: "acme-mobile", name: "Acme Mobile GmbH", billingEmail: "ap@acme.test" });
 
     const cc = await createCostCenter(t.db, admin, { orgId: org.id, code: "ACME-01", name: "Acme ops" });
@@ -139,7 +141,7 @@ describe("clusters", () => {
     expect(openSecret(row.adminSecretEnc!, key, id)).toBe("hunter2-very-secret");
     expect(clusterConnection(row, key).sasl).toEqual({ mechanism: "scram-sha-512", username: "tributary", password: "hunter2-very-secret" });
     const listed = (await listClusters(t.db, admin)).find((c) => c.id === id)!;
-    expect(listed.hasSecret).toBe(true);
+    expect(listed).toMatchObject({ hasSecret: true, productCount: 0 });
     expect(JSON.stringify(listed)).not.toContain("v1:");
 
     // An edit with an empty secret keeps it; a new one replaces it.

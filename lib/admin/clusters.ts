@@ -41,7 +41,8 @@ export async function listClusters(db: Db, actor: SessionUser): Promise<ClusterR
       adminUsername: clusters.adminUsername,
       hasSecret: sql<boolean>`${clusters.adminSecretEnc} is not null`,
       embedded: clusters.embedded,
-      productCount: sql<number>`(select count(*)::int from ${dataProducts} where ${dataProducts.clusterId} = ${clusters.id})`,
+      // Qualified by hand: drizzle leaves columns unqualified in a one-table select.
+      productCount: sql<number>`(select count(*)::int from data_products p where p.cluster_id = "clusters"."id")`,
       createdAt: clusters.createdAt,
     })
     .from(clusters)

@@ -1,7 +1,7 @@
 import { asc, eq, sql } from "drizzle-orm";
 import type { z } from "zod";
 import type { Db } from "@/db/client";
-import { organizations, teams, users } from "@/db/schema";
+import { organizations } from "@/db/schema";
 import type { SessionUser } from "@/lib/auth/roles";
 import { AppError } from "@/lib/errors";
 import { assertAdmin, auditAdmin, isUniqueViolation, slugify } from "./guard";
@@ -28,8 +28,10 @@ export async function listOrganizations(db: Db, actor: SessionUser): Promise<Org
       kind: organizations.kind,
       billingEmail: organizations.billingEmail,
       stripeCustomerId: organizations.stripeCustomerId,
-      teamCount: sql<number>`(select count(*)::int from ${teams} where ${teams.orgId} = ${organizations.id})`,
-      userCount: sql<number>`(select count(*)::int from ${users} where ${users.orgId} = ${organizations.id})`,
+      // Spelled out: drizzle leaves columns unqualified in a one-table select, and an unqualified
+      // "id" inside the subquery would bind to the inner table.
+      teamCount: sql<number>`(select count(*)::int from teams t where t.org_id = "organizations"."id")`,
+      userCount: sql<number>`(select count(*)::int from users u where u.org_id = "organizations"."id")`,
     })
     .from(organizations)
     .orderBy(asc(organizations.kind), asc(organizations.name));
