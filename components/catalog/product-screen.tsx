@@ -1,20 +1,36 @@
 import Link from "next/link";
-import type { ReactNode } from "react";
+import { Suspense, type ReactNode } from "react";
 import { Badge, buttonClasses, Card, CardBody, ClassificationBadge, SectionNav } from "@/components/ui";
 import { describeQualityRule, formatBytesPerSecond, formatDuration, formatMoney, formatPlanPrice, formatRetention, humanize } from "@/lib/catalog/format";
 import type { CatalogPlan } from "@/lib/catalog/queries";
 import type { ProductView } from "@/lib/catalog/service";
 import { SubscribeForm, type SubscribeTeamOption } from "@/components/subscriptions/subscribe-form";
+import { ConsumersTable } from "@/components/products/consumers-table";
+import { HealthPanel } from "@/components/products/health-panel";
+import { SamplesPanel, SamplesSkeleton } from "@/components/products/samples-panel";
+import type { ProductConsumer } from "@/lib/products/consumers";
+import type { ProductHealth } from "@/lib/products/health";
+import type { SampleSource } from "@/lib/products/samples";
 import { MarkdownText } from "./markdown";
 import { SchemaViewer } from "./schema-viewer";
 
-const sections = [
-  { id: "overview", label: "Overview" },
-  { id: "schema", label: "Schema" },
-  { id: "contract", label: "Contract" },
-  { id: "plans", label: "Plans" },
-  { id: "contact", label: "Contact" },
-];
+function sectionsFor(ops: ProductOps | null, samples: boolean) {
+  return [
+    { id: "overview", label: "Overview" },
+    { id: "schema", label: "Schema" },
+    ...(samples ? [{ id: "samples", label: "Samples" }] : []),
+    { id: "contract", label: "Contract" },
+    { id: "plans", label: "Plans" },
+    ...(ops ? [{ id: "health", label: "Health" }, { id: "consumers", label: `Consumers${ops.consumers.filter((c) => c.live).length ? ` (${ops.consumers.filter((c) => c.live).length})` : ""}` }] : []),
+    { id: "contact", label: "Contact" },
+  ];
+}
+
+/**
+ * What only the owning team's members and admins see: stream health and the Consumers tab.
+ * Null for everyone else (the page loads it through lib/products, which checks who asks).
+ */
+export type ProductOps = { health: ProductHealth; consumers: ProductConsumer[]; canRevoke: boolean };
 
 function Fact({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -111,7 +127,18 @@ function PlanAction({ plan, ctx }: { plan: CatalogPlan; ctx: SubscribeContext })
   );
 }
 
-export function ProductScreen({ product, viewer = null }: { product: ProductView; viewer?: ProductViewer }) {
+export function ProductScreen({
+  product,
+  viewer = null,
+  ops = null,
+  samples = null,
+}: {
+  product: ProductView;
+  viewer?: ProductViewer;
+  ops?: ProductOps | null;
+  /** Where the viewer's sample records come from; null hides the section. */
+  samples?: SampleSource | null;
+}) {
   const c = product.contract;
   const contact = c?.supportContact ?? product.contactEmail ?? product.team.contactEmail;
   const rules = Array.isArray(c?.qualityRules) ? (c.qualityRules as unknown[]) : [];
@@ -151,7 +178,7 @@ export function ProductScreen({ product, viewer = null }: { product: ProductView
         </p>
       )}
 
-      <SectionNav items={sections} className="mt-6" />
+      <SectionNav items={sectionsFor(ops, samples != null)} className="mt-6" />
 
       <div className="mt-6 grid gap-8 lg:grid-cols-[1fr_18rem]">
         <div className="min-w-0 space-y-10">
@@ -174,6 +201,14 @@ export function ProductScreen({ product, viewer = null }: { product: ProductView
               <p className="text-sm text-slate-600">No published contract yet.</p>
             )}
           </Section>
+
+          {samples && (
+            <Section id="samples" title="Sample records">
+              <Suspense fallback={<SamplesSkeleton />}>
+                <SamplesPanel source={samples} slug={product.slug} />
+              </Suspense>
+            </Section>
+          )}
 
           <Section id="contract" title="Contract terms">
             {c ? (
@@ -236,6 +271,17 @@ export function ProductScreen({ product, viewer = null }: { product: ProductView
             )}
           </Section>
 
+          {ops && (
+            <>
+              <Section id="health" title="Stream health">
+                <HealthPanel health={ops.health} />
+              </Section>
+              <Section id="consumers" title="Consumers">
+                <ConsumersTable consumers={ops.consumers} canRevoke={ops.canRevoke} />
+              </Section>
+            </>
+          )}
+
           <Section id="contact" title="Who to contact">
             <p className="text-sm text-slate-700">
               Owned by <span className="font-medium">{product.team.name}</span> ({product.org.name}).
@@ -279,6 +325,25 @@ export function ProductScreen({ product, viewer = null }: { product: ProductView
               </dl>
             </CardBody>
           </Card>
+          {c && (
+            <Card className="mt-4">
+              <CardBody>
+                <h2 className="text-xs font-medium uppercase tracking-wide text-slate-500">Export</h2>
+                <ul className="mt-2 space-y-1 text-sm">
+                  <li>
+                    <a href={`/api/products/${product.slug}/contract.yaml?download=1`} className="font-medium text-brand-700 hover:underline" download>
+                      Contract (ODCS YAML)
+                    </a>
+                  </li>
+                  <li>
+                    <a href={`/api/products/${product.slug}/asyncapi.yaml?download=1`} className="font-medium text-brand-700 hover:underline" download>
+                      AsyncAPI
+                    </a>
+                  </li>
+                </ul>
+              </CardBody>
+            </Card>
+          )}
         </aside>
       </div>
     </main>

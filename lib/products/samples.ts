@@ -165,7 +165,7 @@ export async function readDeliverySamples(connection: KafkaConnectionOptions, to
   const now = Date.now();
   const hit = cache.get(key);
   if (hit && hit.expires > now) return hit.result;
-  const result = readUncached(connection, topic, limit, opts.timeoutMs ?? 4000);
+  const result = readUncached(connection, topic, limit, opts.timeoutMs ?? 8000);
   if (cacheMs > 0) {
     cache.set(key, { expires: now + cacheMs, result });
     for (const [k, v] of cache) if (v.expires <= now) cache.delete(k);
