@@ -4,7 +4,8 @@ import path from "node:path";
 import { Kafka, logLevel } from "kafkajs";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { accessRequests, apiTokens, auditLog, subscriptions, usageLedger } from "@/db/schema";
+import { accessRequests, apiTokens, auditLog, subscriptions, usageLedger, users } from "@/db/schema";
+import { loadSessionUser } from "@/lib/auth/queries";
 import { startBroker, type RunningBroker } from "@/lib/broker";
 import { silentLogger } from "@/lib/broker/config";
 import { securityBrokerOptions } from "@/lib/broker/security";
@@ -19,6 +20,7 @@ import { invoke, type ApiDeps, type Endpoint } from "./endpoint";
 import {
   API_ENDPOINTS,
   approveAccessRequestEndpoint,
+  chargebackEndpoint,
   denyAccessRequestEndpoint,
   getContractEndpoint,
   getProductEndpoint,
@@ -278,6 +280,22 @@ describe("subscriptions and access requests", () => {
     // dualOwner is also in the consumer team, but this token is scoped to the owning team only.
     const res = await call(listSubscriptionsEndpoint, { token, query: `teamId=${w.teams.consumerTeam.id}` });
     expect(res.status).toBe(403);
+  });
+});
+
+describe("finance", () => {
+  it("reads chargeback with a finance user's token; a user who lost the role gets 403 at once", async () => {
+    const [u] = await db.insert(users).values({ email: `fin-${w.tag}@test.tributary`, name: "Fin", orgId: w.users.owner.orgId, roles: ["finance"] }).returning();
+    const finance = (await loadSessionUser(db, u!.id))!;
+    const token = await tokenFor(finance, ["finance:read"]);
+    const ok = await call(chargebackEndpoint, { token, query: "period=2026-10&level=team" });
+    expect(ok.status).toBe(200);
+    expect(ok.json).toMatchObject({ period: "2026-10", level: "team", rows: expect.any(Array) });
+    const bad = await call(chargebackEndpoint, { token, query: "period=October" });
+    expect(bad.status).toBe(422);
+    expect(bad.json.error!.fieldErrors!.period).toBeDefined();
+    await db.update(users).set({ roles: [] }).where(eq(users.id, u!.id));
+    expect((await call(chargebackEndpoint, { token, query: "period=2026-10" })).status).toBe(403);
   });
 });
 

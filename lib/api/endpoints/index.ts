@@ -1,4 +1,5 @@
 import type { Endpoint } from "../endpoint";
+import { chargebackEndpoint } from "./finance";
 import { getContractEndpoint, getProductEndpoint, searchCatalogEndpoint } from "./catalog";
 import {
   approveAccessRequestEndpoint,
@@ -12,6 +13,7 @@ import {
 
 export * from "./catalog";
 export * from "./subscriptions";
+export * from "./finance";
 
 /** Every token API operation, in reference order: the OpenAPI document and the docs page come from this list. */
 export const API_ENDPOINTS: readonly Endpoint[] = [
@@ -25,4 +27,5 @@ export const API_ENDPOINTS: readonly Endpoint[] = [
   listAccessRequestsEndpoint,
   approveAccessRequestEndpoint,
   denyAccessRequestEndpoint,
+  chargebackEndpoint,
 ];
