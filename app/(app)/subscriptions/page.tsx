@@ -2,8 +2,10 @@ import type { Metadata } from "next";
 import { Badge, ButtonLink, Card, CardBody, EmptyState, type BadgeTone } from "@/components/ui";
 import { AutoRefresh } from "@/components/subscriptions/auto-refresh";
 import { SubscriptionActions } from "@/components/subscriptions/subscription-actions";
+import { UsageDetails } from "@/components/subscriptions/usage-details";
 import { getDb } from "@/db/client";
 import { requireUser } from "@/lib/auth/session";
+import { listTeamSubscriptionUsage } from "@/lib/metering/queries";
 import { listLiveCredentials, listTeamAccessRequests, listTeamSubscriptions } from "@/lib/subscriptions/queries";
 
 export const metadata: Metadata = { title: "My subscriptions" };
@@ -30,12 +32,15 @@ const stateLabel: Record<string, string> = {
 
 const day = (d: Date) => d.toISOString().slice(0, 10);
 
-export default async function SubscriptionsPage() {
+export default async function SubscriptionsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requireUser();
+  // ?usage=<subscription id> opens that subscription's usage (a link target from elsewhere).
+  const openUsage = (await searchParams).usage;
   const db = getDb();
   const teamName = new Map(user.teams.map((t) => [t.id, t.name]));
   const rows = await listTeamSubscriptions(db, [...teamName.keys()]);
   const requests = await listTeamAccessRequests(db, [...teamName.keys()]);
+  const usage = await listTeamSubscriptionUsage(db, user);
   // Reveal is offered only for a generation not revealed yet; the newest live credential is the current one.
   const revealed = new Map<string, boolean>();
   for (const r of rows) {
@@ -135,6 +140,7 @@ export default async function SubscriptionsPage() {
                       {s.deliveryTopic ? ` · topic ${s.deliveryTopic}` : ""}
                     </p>
                     <SubscriptionActions subscriptionId={s.id} productName={productName} state={s.state} revealed={revealed.get(s.id) ?? false} />
+                    {s.activatedAt && usage.get(s.id) && <UsageDetails usage={usage.get(s.id)!} open={openUsage === s.id} />}
                   </article>
                 </CardBody>
               </Card>
