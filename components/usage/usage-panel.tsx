@@ -97,14 +97,15 @@ export function UsagePanel({ usage, heading = "Usage and cost" }: { usage: Subsc
 export async function SubscriptionUsagePanel({ subscriptionId }: { subscriptionId: string }) {
   const user = await getSessionUser();
   if (!user) return null;
+  let usage: SubscriptionUsage;
   try {
-    const usage = await getSubscriptionUsage(getDb(), user, subscriptionId);
-    return <UsagePanel usage={usage} />;
+    usage = await getSubscriptionUsage(getDb(), user, subscriptionId);
   } catch (err) {
     if (err instanceof AppError && err.code === "not_found") return null;
     console.error("usage panel failed", err);
     return <Alert tone="error">Usage is unavailable right now. Please try again shortly.</Alert>;
   }
+  return <UsagePanel usage={usage} />;
 }
 
 /** Placeholder while a usage panel loads (use as a Suspense fallback). */
