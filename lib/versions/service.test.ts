@@ -184,6 +184,17 @@ describe("publishNewVersion", () => {
     expect(await audits("masking_tier.update", w.tiers.masked.id)).toHaveLength(1);
   });
 
+  it("refuses a schema the masking tiers no longer fit, with the tier's message", async () => {
+    const w = await createVersionWorld(db);
+    // msisdn is hashed in the masked tier; a boolean cannot be hashed (two possible outputs).
+    const boolMsisdn = schemaWith((p) => (p.msisdn = { type: "boolean" }));
+    const p = await previewNewVersion(db, w.users.owner, { productId: w.product.id, schemaFormat: "json-schema", schemaText: text(boolMsisdn) });
+    expect(p.blockers).toContain("Masking tier masked, field msisdn: hash of a true/false value still reveals it (two possible outputs); drop or redact it.");
+    const err = await rejection(publishNewVersion(db, w.users.owner, { productId: w.product.id, schemaFormat: "json-schema", schemaText: text(boolMsisdn), version: "2.0.0", changelog: "bool" }));
+    expect(err.fieldErrors?._form?.length).toBeGreaterThan(0);
+    expect(await versionsOf(w)).toHaveLength(1);
+  });
+
   it("handles Avro products: an added field with a default is a minor change", async () => {
     const w = await createVersionWorld(db);
     const avro = (extra: object[] = []) => ({

@@ -29,6 +29,7 @@ import {
 import { AppError } from "@/lib/errors";
 import { validateTierRules } from "@/lib/masking";
 import { notifyUsers } from "@/lib/notifications/notify";
+import { checkTiers } from "@/lib/publishing/checks";
 import { endProductSubscriptions } from "@/lib/subscriptions/service";
 import { defaultSunset, LIFECYCLE, transitionProblem, type ProductStatus } from "./lifecycle";
 import {
@@ -340,7 +341,7 @@ function analyze(product: ProductRow, versions: ContractVersionRow[], tiers: Mas
   // Rules for new PII fields are added at publish (drop in every masked tier), so only other problems block.
   for (const i of maskingIssues) {
     if (newPaths.has(i.path) && i.message.includes("is personal data")) continue;
-    blockers.push(`Masking tier ${i.tier ?? "(all)"}: ${i.message}`);
+    blockers.push(`Masking tier ${i.tier ?? "(all)"}${i.path ? `, field ${i.path}` : ""}: ${i.message}`);
   }
   return { preview, schema: parsed.schema, fields, newPaths, keptRules, report, current };
 }
@@ -421,12 +422,13 @@ export async function publishNewVersion(db: Db, user: SessionUser, input: Publis
       tier.rules = rules;
       tiersUpdated.push(tier.name);
     }
-    const maskingIssues = validateTierRules(
+    // The publish wizard's tier check: every PII field covered outside the one full-access tier.
+    const maskingIssues = checkTiers(
       a.fields,
       tiers.map((t) => ({ name: t.name, fullAccess: t.fullAccess, rules: rulesForFields(t.rules, a.fields) })),
     );
     if (maskingIssues.length) {
-      throw new AppError("validation", undefined, { fieldErrors: { _form: maskingIssues.map((i) => `Masking tier ${i.tier ?? "(all)"}: ${i.message}`) } });
+      throw new AppError("validation", undefined, { fieldErrors: { _form: maskingIssues.map((i) => `Masking (${i.field}): ${i.message}`) } });
     }
 
     const c = a.current;
