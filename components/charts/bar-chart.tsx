@@ -42,7 +42,7 @@ export function BarChart({
           d.label
         );
         return (
-          <li key={`${d.label}-${i}`} className="grid grid-cols-[minmax(6rem,12rem)_1fr_auto] items-center gap-3 text-sm">
+          <li key={`${d.label}-${i}`} className="grid grid-cols-[minmax(6rem,18rem)_1fr_auto] items-center gap-3 text-sm">
             <span className="truncate text-slate-700" title={d.label}>{label}</span>
             <span aria-hidden="true" className="h-3 rounded-sm bg-slate-100">
               <span className="block h-3 rounded-sm" style={{ width: `${pct}%`, backgroundColor: color }} title={`${d.label}: ${valueText}`} />

@@ -18,7 +18,7 @@ export type TimeSeries = {
 };
 
 const WIDTH = 640;
-const MARGIN = { top: 12, right: 16, bottom: 28, left: 48 };
+const MARGIN = { top: 22, right: 16, bottom: 28, left: 48 };
 
 /**
  * Multi-line time-series chart as plain SVG: server-rendered, no client JS. Each point carries a
@@ -103,7 +103,7 @@ export function TimeSeriesChart({
           ))}
           <line x1={MARGIN.left} x2={MARGIN.left + plotW} y1={MARGIN.top + plotH} y2={MARGIN.top + plotH} stroke="#94a3b8" />
           {unit && (
-            <text x={MARGIN.left - 6} y={MARGIN.top - 2} textAnchor="end" fontSize={10} fill="currentColor">
+            <text x={4} y={10} textAnchor="start" fontSize={10} fill="currentColor">
               {unit}
             </text>
           )}

@@ -71,8 +71,8 @@ export function ConsumersTable({ consumers, canRevoke }: { consumers: ProductCon
                   <Badge tone={stateTone[c.state]}>{c.state.charAt(0).toUpperCase() + c.state.slice(1)}</Badge>
                   {c.stateReason && <span className="mt-1 block max-w-56 text-xs text-slate-500">{c.stateReason}</span>}
                 </td>
-                <td className="px-3 py-3 align-top tabular-nums">{day(c.since)}</td>
-                <td className="px-3 py-3 align-top tabular-nums">{c.live ? day(c.expiresAt) : `ended ${day(c.endedAt)}`}</td>
+                <td className="whitespace-nowrap px-3 py-3 align-top tabular-nums">{day(c.since)}</td>
+                <td className="whitespace-nowrap px-3 py-3 align-top tabular-nums">{c.live ? day(c.expiresAt) : `ended ${day(c.endedAt)}`}</td>
                 {canRevoke && (
                   <td className="px-4 py-3 text-right align-top">
                     {c.revocable && <RevokeSubscriptionButton subscriptionId={c.subscriptionId} teamName={c.team.name} />}

@@ -36,7 +36,7 @@ export function RevokeSubscriptionButton({ subscriptionId, teamName }: { subscri
 
   if (!confirming) {
     return (
-      <Button size="sm" variant="ghost" className="text-red-700 hover:bg-red-50" onClick={() => setConfirming(true)} aria-label={`Revoke ${teamName}'s access`}>
+      <Button size="sm" variant="secondary" className="border-red-200 text-red-700 hover:bg-red-50" onClick={() => setConfirming(true)} aria-label={`Revoke ${teamName}'s access`}>
         Revoke
       </Button>
     );
