@@ -7,9 +7,10 @@ import { runPeriodic } from "@/lib/provisioning/periodic";
 import { deprovisionSubscription, provisionSubscription, reconcileAccess, retireCredential } from "@/lib/provisioning/service";
 import { deprovisionSubscriptionJob, provisionSubscriptionJob, retireCredentialJob } from "@/lib/subscriptions/jobs";
 import { expireDueSubscriptions } from "@/lib/subscriptions/service";
+import { retireDueProducts } from "@/lib/versions/service";
 
 /**
- * Provisioner: runs subscription jobs against the cluster, and every 30 seconds ends expired
+ * Provisioner: runs subscription jobs against the cluster, and every 30 seconds retires products past their sunset, ends expired
  * subscriptions and reconciles the cluster's principals with the database.
  */
 const db = getDb();
@@ -26,6 +27,7 @@ const periodic = runPeriodic({
   everyMs: 30_000,
   log,
   tasks: {
+    retire: () => retireDueProducts(db).then((ids) => ids.length && log.info(`retired ${ids.length} products past their sunset`)),
     expire: () => expireDueSubscriptions(db).then((ids) => ids.length && log.info(`expired ${ids.length} subscriptions`)),
     reconcile: () =>
       reconcileAccess(db, deps).then(

@@ -16,7 +16,7 @@ import { Supervisor } from "@/lib/launcher/supervisor";
  */
 export type LaunchMode = "dev" | "start";
 
-const WORKERS = ["provisioner", "router", "meter", "billing"];
+const WORKERS = ["provisioner", "router", "meter", "billing", "notifier"];
 /** Only `npm run dev` feeds the seeded products with generated traffic. */
 const DEV_WORKERS = ["demo-producers"];
 

@@ -9,7 +9,7 @@ import { createKafka, type KafkaConnectionOptions } from "@/lib/kafka/client";
  * request needs: PostgreSQL and the Kafka cluster, each with a short timeout. Worker health
  * comes from the heartbeat rows each worker process writes (lib/ops/heartbeat.ts).
  */
-export const KNOWN_WORKERS = ["provisioner", "router", "meter", "billing"] as const;
+export const KNOWN_WORKERS = ["provisioner", "router", "meter", "billing", "notifier"] as const;
 /** A worker whose last heartbeat is older than this is not alive. */
 export const HEARTBEAT_STALE_MS = 45_000;
 

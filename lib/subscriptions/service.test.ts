@@ -319,4 +319,20 @@ describe("endProductSubscriptions", () => {
     const [still] = await db.select().from(subscriptions).where(eq(subscriptions.id, untouched.subscriptionId));
     expect(still!.state).toBe("provisioning");
   });
+
+  it("also ends a suspended subscription, which a consumer can cancel too", async () => {
+    const w = await createSubscriptionWorld(db);
+    const a = await subscribeToAutoPlan(db, w);
+    await suspendSubscription(db, { subscriptionId: a.subscriptionId, reason: "Invoice overdue" });
+    expect(await endProductSubscriptions(db, w.product.id)).toEqual([a.subscriptionId]);
+    const [sub] = await db.select().from(subscriptions).where(eq(subscriptions.id, a.subscriptionId));
+    expect(sub!.state).toBe("revoked");
+
+    const w2 = await createSubscriptionWorld(db);
+    const b = await subscribeToAutoPlan(db, w2);
+    await suspendSubscription(db, { subscriptionId: b.subscriptionId, reason: "Invoice overdue" });
+    await cancelSubscription(db, w2.users.consumer, { subscriptionId: b.subscriptionId });
+    const [cancelled] = await db.select().from(subscriptions).where(eq(subscriptions.id, b.subscriptionId));
+    expect(cancelled!.state).toBe("revoked");
+  });
 });

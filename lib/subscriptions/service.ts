@@ -341,6 +341,8 @@ type EndState = "revoked" | "expired" | "suspended";
  * Ends a subscription and enqueues its deprovisioning in one transaction. Only states that may
  * hold access can end; ending twice is a conflict, not a second job.
  */
+const ENDABLE_STATES: ("requested" | "provisioning" | "active" | "failed" | "suspended")[] = ["requested", "provisioning", "active", "failed", "suspended"];
+
 async function endSubscription(
   tx: Db,
   subscriptionId: string,
@@ -352,7 +354,8 @@ async function endSubscription(
   const [updated] = await tx
     .update(subscriptions)
     .set({ state, stateReason: reason, endedAt, updatedAt: endedAt })
-    .where(and(eq(subscriptions.id, subscriptionId), inArray(subscriptions.state, ["requested", "provisioning", "active", "failed"])))
+    // A suspended subscription can still be cancelled, revoked, expired or retired; not suspended twice.
+    .where(and(eq(subscriptions.id, subscriptionId), inArray(subscriptions.state, state === "suspended" ? ENDABLE_STATES.slice(0, 4) : ENDABLE_STATES)))
     .returning({ id: subscriptions.id });
   if (!updated) throw new AppError("conflict", "This subscription has already ended.");
   await enqueue(tx, deprovisionSubscriptionJob, { subscriptionId }, { dedupeKey: deprovisionDedupeKey(subscriptionId, endedAt) });
@@ -489,7 +492,7 @@ export async function endProductSubscriptions(db: Db, productId: string, reason 
     const live = await tx
       .select({ id: subscriptions.id })
       .from(subscriptions)
-      .where(and(eq(subscriptions.productId, productId), inArray(subscriptions.state, ["requested", "provisioning", "active", "failed"])))
+      .where(and(eq(subscriptions.productId, productId), inArray(subscriptions.state, ["requested", "provisioning", "active", "failed", "suspended"])))
       .for("update");
     for (const { id } of live) {
       await endSubscription(tx, id, "revoked", reason, { actor: { type: "system", label: "retirement" }, action: "subscription.revoke" });
