@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { meterCheckpoints, subscriptions, usageLedger } from "@/db/schema";
 import { createTestDatabase } from "@/lib/testing/db";
-import { bytesBefore } from "./byte-index";
+import { bytesBefore } from "@/lib/router/byte-index";
 import { hourOf, runMeterOnce } from "./meter";
 import { activeSubscription, FakeOffsetSource, indexBatch } from "./test-fixtures";
 

@@ -1,7 +1,7 @@
 import { and, eq, gte, inArray, isNotNull, or, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { meterCheckpoints, subscriptions, usageLedger } from "@/db/schema";
-import { bytesBefore, indexEnd } from "./byte-index";
+import { bytesBefore, readIndexTail } from "@/lib/router/byte-index";
 import type { OffsetSource } from "./offsets";
 
 /**
@@ -158,7 +158,7 @@ async function meterSubscription(
           continue;
         }
         let to = offset;
-        if (!ends.has(partition)) ends.set(partition, await indexEnd(tx, sub.deliveryTopic, partition));
+        if (!ends.has(partition)) ends.set(partition, (await readIndexTail(tx, sub.deliveryTopic, partition)).offset);
         const end = ends.get(partition)!;
         if (end < offset) {
           const waitedMs = cp ? now.getTime() - cp.updatedAt.getTime() : 0;
