@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { AdminNav } from "@/components/auth/admin-nav";
 import { Alert, Badge, ButtonLink, EmptyState, Input, Pagination, Select, hrefWith, type SearchParamsRecord } from "@/components/ui";
 import { getDb } from "@/db/client";
@@ -113,7 +114,15 @@ export default async function AdminAuditPage({ searchParams }: { searchParams: P
                     <td className="px-4 py-2 font-mono text-xs text-slate-900">{r.action}</td>
                     <td className="px-4 py-2">
                       <div className="text-slate-700">{r.resourceType}</div>
-                      {r.resourceId && <div className="max-w-48 truncate font-mono text-xs text-slate-500" title={r.resourceId}>{r.resourceId}</div>}
+                      {r.resourceId && (
+                        <Link
+                          href={hrefWith("/admin/audit", { resourceType: r.resourceType, resourceId: r.resourceId })}
+                          className="block max-w-48 truncate font-mono text-xs text-brand-700 hover:underline"
+                          title={`Only entries about ${r.resourceType} ${r.resourceId}`}
+                        >
+                          {r.resourceId}
+                        </Link>
+                      )}
                     </td>
                     <td className="px-4 py-2">
                       <Badge tone={resultTone[r.result]}>{r.result}</Badge>
