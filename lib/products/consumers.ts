@@ -21,11 +21,9 @@ export type ProductConsumer = {
   endedAt: Date | null;
   /** Still holds (or is about to hold) access. */
   live: boolean;
-  /** The states revokeSubscription can end (a suspended one is resumed or ended by billing). */
+  /** revokeSubscription can end it: every live state, suspended included. */
   revocable: boolean;
 };
-
-const REVOCABLE_STATES = ["requested", "provisioning", "active", "failed"];
 
 /** Ended subscriptions stay on the list this long, so an owner sees what just stopped. */
 export const ENDED_VISIBLE_DAYS = 30;
@@ -88,7 +86,7 @@ export async function listProductConsumers(
       expiresAt: r.sub.expiresAt,
       endedAt: r.sub.endedAt,
       live: (LIVE_STATES as readonly string[]).includes(r.sub.state),
-      revocable: REVOCABLE_STATES.includes(r.sub.state),
+      revocable: (LIVE_STATES as readonly string[]).includes(r.sub.state),
     })),
   };
 }
