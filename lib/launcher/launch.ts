@@ -152,7 +152,8 @@ export function runLauncher(mode: LaunchMode): void {
       env: childEnv(appEnv),
     });
 
-    for (const worker of mode === "dev" ? [...WORKERS, ...DEV_WORKERS] : WORKERS) {
+    // The e2e suite runs `npm start` and needs live traffic too (a consumer must receive records).
+    for (const worker of mode === "dev" || e.E2E ? [...WORKERS, ...DEV_WORKERS] : WORKERS) {
       const file = path.join("workers", `${worker}.ts`);
       if (existsSync(file)) sup.start({ name: worker, command: process.execPath, args: ["--import", "tsx", file], env: childEnv(appEnv) });
     }
