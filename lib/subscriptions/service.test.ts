@@ -336,3 +336,32 @@ describe("endProductSubscriptions", () => {
     expect(cancelled!.state).toBe("revoked");
   });
 });
+
+describe("external access default expiry and request links", () => {
+  it("external access expires after the admin's default when nobody set an expiry; internal access does not", async () => {
+    const w = await createSubscriptionWorld(db);
+    const ext = await subscribe(db, w.users.partner, { productId: w.product.id, planId: w.plans.externalAutoPlan.id, teamId: w.teams.partnerTeam.id, purpose: "analytics" });
+    const int = await subscribe(db, w.users.consumer, { productId: w.product.id, planId: w.plans.autoPlan.id, teamId: w.teams.consumerTeam.id, purpose: "analytics" });
+    if (ext.kind !== "subscription" || int.kind !== "subscription") throw new Error("setup");
+    const [e] = await db.select().from(subscriptions).where(eq(subscriptions.id, ext.subscriptionId));
+    const [i] = await db.select().from(subscriptions).where(eq(subscriptions.id, int.subscriptionId));
+    const days = (e!.expiresAt!.getTime() - Date.now()) / 86400_000;
+    expect(days).toBeGreaterThan(89.9);
+    expect(days).toBeLessThanOrEqual(90);
+    expect(i!.expiresAt).toBeNull();
+  });
+
+  it("the owner's notification links to the exact request", async () => {
+    const w = await createSubscriptionWorld(db);
+    const res = await subscribe(db, w.users.partner, {
+      productId: w.product.id,
+      planId: w.plans.reviewPlan.id,
+      teamId: w.teams.partnerTeam.id,
+      purpose: "analytics",
+      justification: "Roaming",
+    });
+    if (res.kind !== "access_request") throw new Error("setup");
+    const rows = await db.select().from(notifications).where(eq(notifications.userId, w.users.owner.id));
+    expect(rows.map((r) => r.link)).toContain(`/owner/requests?request=${res.requestId}`);
+  });
+});

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { and, eq, inArray, isNull, lte, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { accessRequests, credentials, notifications, subscriptions } from "@/db/schema";
+import { getSetting } from "@/lib/settings/service";
 import { recordAudit } from "@/lib/audit/service";
 import { isMemberOfTeam, isOwnerOfTeam, type SessionUser } from "@/lib/auth/roles";
 import { AppError } from "@/lib/errors";
@@ -128,6 +129,16 @@ export type SubscribeResult =
   | { kind: "subscription"; subscriptionId: string; state: "provisioning" }
   | { kind: "access_request"; requestId: string };
 
+/**
+ * External organizations' access ends by default after the platform's configured number of days
+ * (admin setting) when neither the requester nor the approver set an expiry; internal access does not.
+ */
+export async function defaultExpiryFor(db: Db, orgKind: "internal" | "external", now = new Date()): Promise<Date | null> {
+  if (orgKind !== "external") return null;
+  const { days } = await getSetting(db, "external_access_default_expiry_days");
+  return days ? new Date(now.getTime() + days * 86400_000) : null;
+}
+
 export async function subscribe(db: Db, user: SessionUser, input: SubscribeInput): Promise<SubscribeResult> {
   if (!isMemberOfTeam(user, input.teamId)) throw new AppError("forbidden", "You can only subscribe on behalf of a team you belong to.");
   const product = await findProduct(db, input.productId);
@@ -156,7 +167,7 @@ export async function subscribe(db: Db, user: SessionUser, input: SubscribeInput
         teamId: input.teamId,
         createdBy: user.id,
         purpose: input.purpose,
-        expiresAt: input.requestedExpiry ?? null,
+        expiresAt: input.requestedExpiry ?? (await defaultExpiryFor(tx, user.orgKind)),
         accessRequestId: null,
       });
       await recordAudit(tx, {
@@ -198,7 +209,7 @@ export async function subscribe(db: Db, user: SessionUser, input: SubscribeInput
           kind: "access_request.pending",
           title: `Access request for ${product.name}`,
           body: `${user.name} asks for the ${planRow.plan.name} plan: ${input.purpose}.`,
-          link: "/owner/requests",
+          link: `/owner/requests?request=${request!.id}`,
         })),
       );
     }
@@ -250,7 +261,7 @@ export async function approveAccessRequest(
     const contract = await findCurrentContract(tx, product.id);
     if (!contract) throw new AppError("conflict", "This product has no published contract.");
     await lockTeamProduct(tx, request.teamId, product.id);
-    const expiresAt = input.expiresAt ?? request.requestedExpiry ?? null;
+    const expiresAt = input.expiresAt ?? request.requestedExpiry ?? (await defaultExpiryFor(tx, requesterOrg?.kind ?? "external"));
 
     await tx
       .update(accessRequests)
