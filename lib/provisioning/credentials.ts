@@ -1,6 +1,6 @@
 import { and, count, eq, isNull } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { credentials, subscriptions } from "@/db/schema";
+import { credentials, plans, subscriptions } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/service";
 import { isMemberOfTeam, type SessionUser } from "@/lib/auth/roles";
 import { AppError } from "@/lib/errors";
@@ -23,6 +23,8 @@ export type CredentialDeps = {
   /** What consumers connect to (may differ from the internal admin address). */
   bootstrap: string[];
   ssl?: boolean;
+  /** Applies the plan's throughput quota to a new principal (rotation makes a new one). */
+  applyQuota?: (username: string, bytesPerSec: number | null) => Promise<"set" | "removed" | "unsupported">;
 };
 
 export type RevealedCredential = {
@@ -135,6 +137,10 @@ export async function rotateCredentials(
     const password = randomSecret();
     await deps.provisioner.upsertScramUser(username, password, "scram-sha-512");
     await deps.provisioner.grantSubscriptionAcls({ principal, topic: sub.deliveryTopic, groupPrefix: sub.groupPrefix });
+    if (deps.applyQuota) {
+      const [plan] = await tx.select({ quota: plans.quotaBytesPerSec }).from(plans).where(eq(plans.id, sub.planId));
+      if (plan?.quota) await deps.applyQuota(username, plan.quota);
+    }
     return result(deps, sub, cred!.username, password, retiresAt);
   });
 }

@@ -10,10 +10,11 @@ import { securityBrokerOptions } from "@/lib/broker/security";
 import type { KafkaConnectionOptions } from "@/lib/kafka/client";
 import { subscriptionUsername } from "@/lib/kafka/names";
 import { createProvisioner, type KafkaAccessProvisioner } from "@/lib/kafka/provisioning";
-import { QuotaAdminClient } from "@/lib/kafka/quota-admin";
+import { applyConsumerByteRate, QuotaAdminClient } from "@/lib/kafka/quota-admin";
 import { cancelSubscription } from "@/lib/subscriptions/service";
 import { createSubscriptionWorld, subscribeToAutoPlan } from "@/lib/subscriptions/test-fixtures";
 import { createTestDatabase } from "@/lib/testing/db";
+import { rotateCredentials } from "./credentials";
 import { deprovisionSubscription, provisionSubscription, type ProvisioningDeps } from "./service";
 
 /**
@@ -54,6 +55,22 @@ afterAll(async () => {
 });
 
 describe("quota step", () => {
+  it("a rotated credential is a new principal and gets the plan's quota too", async () => {
+    const deps: ProvisioningDeps = { provisioner, connection: adminConn };
+    const w = await createSubscriptionWorld(db);
+    await db.update(plans).set({ quotaBytesPerSec: 125_000 }).where(eq(plans.id, w.plans.autoPlan.id));
+    const { subscriptionId } = await subscribeToAutoPlan(db, w);
+    expect(await provisionSubscription(db, deps, { subscriptionId })).toBe("active");
+    const rotated = await rotateCredentials(
+      db,
+      { provisioner, bootstrap: [broker.bootstrap], applyQuota: (u, r) => applyConsumerByteRate(adminConn, u, r) },
+      w.users.consumer,
+      subscriptionId,
+    );
+    expect(rotated.username).toBe(subscriptionUsername(subscriptionId, 1));
+    expect(await quotasOf(rotated.username)).toEqual([{ entity: { user: rotated.username }, values: { consumer_byte_rate: 125_000 } }]);
+  }, 60_000);
+
   it("applies the plan's quota to the principal when provisioned and removes it when deprovisioned", async () => {
     const deps: ProvisioningDeps = { provisioner, connection: adminConn };
     const w = await createSubscriptionWorld(db);

@@ -3,6 +3,7 @@
 import { safeAction } from "@/lib/actions/safe-action";
 import { kafkaConnectionFromEnv } from "@/lib/kafka/client";
 import { createProvisioner } from "@/lib/kafka/provisioning";
+import { applyConsumerByteRate } from "@/lib/kafka/quota-admin";
 import { revealCredentials, rotateCredentials, type CredentialDeps } from "@/lib/provisioning/credentials";
 import {
   ApproveRequestSchema,
@@ -61,7 +62,12 @@ async function withCredentialDeps<T>(run: (deps: CredentialDeps) => Promise<T>):
   const connection = kafkaConnectionFromEnv();
   const provisioner = createProvisioner(connection);
   try {
-    return await run({ provisioner, bootstrap: connection.brokers, ssl: connection.ssl });
+    return await run({
+      provisioner,
+      bootstrap: connection.brokers,
+      ssl: connection.ssl,
+      applyQuota: (username, rate) => applyConsumerByteRate(connection, username, rate),
+    });
   } finally {
     await provisioner.close();
   }

@@ -4,6 +4,7 @@ import { subscriptions, usageLedger } from "@/db/schema";
 import { AppError } from "@/lib/errors";
 import { kafkaConnectionFromEnv } from "@/lib/kafka/client";
 import { createProvisioner } from "@/lib/kafka/provisioning";
+import { applyConsumerByteRate } from "@/lib/kafka/quota-admin";
 import { rotateCredentials, type CredentialDeps } from "@/lib/provisioning/credentials";
 import { listTeamSubscriptions } from "@/lib/subscriptions/queries";
 import { ApproveRequestSchema, DenyRequestSchema, SubscribeSchema } from "@/lib/subscriptions/schemas";
@@ -82,7 +83,12 @@ async function defaultCredentialDeps<T>(run: (deps: CredentialDeps) => Promise<T
   const connection = kafkaConnectionFromEnv();
   const provisioner = createProvisioner(connection);
   try {
-    return await run({ provisioner, bootstrap: connection.brokers, ssl: connection.ssl });
+    return await run({
+      provisioner,
+      bootstrap: connection.brokers,
+      ssl: connection.ssl,
+      applyQuota: (username, rate) => applyConsumerByteRate(connection, username, rate),
+    });
   } finally {
     await provisioner.close();
   }
