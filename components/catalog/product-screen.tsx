@@ -7,6 +7,7 @@ import type { ProductView } from "@/lib/catalog/service";
 import { SubscribeForm, type SubscribeTeamOption } from "@/components/subscriptions/subscribe-form";
 import { ConsumersTable } from "@/components/products/consumers-table";
 import { HealthPanel } from "@/components/products/health-panel";
+import { ProductUsagePanel, UsagePanelSkeleton } from "@/components/usage/usage-panel";
 import { SamplesPanel, SamplesSkeleton } from "@/components/products/samples-panel";
 import type { ProductConsumer } from "@/lib/products/consumers";
 import type { ProductHealth } from "@/lib/products/health";
@@ -21,7 +22,7 @@ function sectionsFor(ops: ProductOps | null, samples: boolean) {
     ...(samples ? [{ id: "samples", label: "Samples" }] : []),
     { id: "contract", label: "Contract" },
     { id: "plans", label: "Plans" },
-    ...(ops ? [{ id: "health", label: "Health" }, { id: "consumers", label: `Consumers${ops.consumers.filter((c) => c.live).length ? ` (${ops.consumers.filter((c) => c.live).length})` : ""}` }] : []),
+    ...(ops ? [{ id: "health", label: "Health" }, { id: "usage", label: "Usage" }, { id: "consumers", label: `Consumers${ops.consumers.filter((c) => c.live).length ? ` (${ops.consumers.filter((c) => c.live).length})` : ""}` }] : []),
     { id: "contact", label: "Contact" },
   ];
 }
@@ -275,6 +276,11 @@ export function ProductScreen({
             <>
               <Section id="health" title="Stream health">
                 <HealthPanel health={ops.health} />
+              </Section>
+              <Section id="usage" title="Usage">
+                <Suspense fallback={<UsagePanelSkeleton />}>
+                  <ProductUsagePanel productId={product.id} />
+                </Suspense>
               </Section>
               <Section id="consumers" title="Consumers">
                 <ConsumersTable consumers={ops.consumers} canRevoke={ops.canRevoke} />
