@@ -212,7 +212,7 @@ export async function saveDraftStep(db: Db, user: SessionUser, productId: string
         case "contract": {
           const c = input as NonNullable<DraftData["contract"]>;
           const fields = contractFields(data);
-          const r = checkQualityRules(c.qualityRules, fields, sampleValues(data));
+          const r = checkQualityRules(c.qualityRules, fields, parsedSamples(data));
           if (r.issues.length) throw validation("Some quality rules need attention.", toFieldErrorMap(r.issues));
           warnings = r.warnings;
           data.contract = c;
@@ -220,7 +220,7 @@ export async function saveDraftStep(db: Db, user: SessionUser, productId: string
         }
         case "tiers": {
           const t = input as NonNullable<DraftData["tiers"]>;
-          const issues = checkTiers(contractFields(data), t.tiers, sampleValues(data), productKey(product));
+          const issues = checkTiers(contractFields(data), t.tiers, parsedSamples(data), productKey(product));
           if (issues.length) throw validation("Some masking rules need attention.", toFieldErrorMap(issues));
           data.tiers = t;
           break;
@@ -257,6 +257,10 @@ function contractFields(data: DraftData): ContractField[] {
 
 function sampleValues(data: DraftData): (string | null)[] {
   return (data.source?.samples ?? []).map((s) => s.value);
+}
+
+function parsedSamples(data: DraftData): unknown[] {
+  return parseSamples(sampleValues(data)).values;
 }
 
 function productKey(product: { id: string; maskingKeyVersion: number }): Buffer {
@@ -346,7 +350,8 @@ export function fieldRows(data: DraftData): { ok: true; rows: FieldRow[] } | { o
       .filter((f) => f.path !== "")
       .map((f) => ({
         ...f,
-        suggestion: suggestions[f.path] ?? null,
+        // Only real suggestions: "no identifying name or value pattern found" is noise on every row.
+        suggestion: f.pii !== "none" ? (suggestions[f.path] ?? null) : null,
         examples: [...new Set(samples.flatMap((s) => valuesAt(s, f.path)).filter((v) => v !== undefined && (typeof v !== "object" || v === null)).map((v) => clip(JSON.stringify(v))))].slice(0, 3),
       })),
   };
