@@ -62,9 +62,13 @@ export type RunningRouter = { stop(): Promise<void>; stats(): RouterStats };
 
 /** DLQ values above this are cut (header x-dlq-truncated has the original size). */
 const DLQ_MAX_VALUE_BYTES = 900 * 1024;
-/** Source records per produce: bounds memory and the time between heartbeats. */
-const CHUNK_RECORDS = 2_000;
-const CHUNK_BYTES = 8 * 1024 * 1024;
+/**
+ * Source records per produce: bounds memory and the time between heartbeats, and keeps each
+ * produced batch (one per delivery partition) under Kafka's default max.message.bytes of 1 MiB
+ * even when masking makes values larger (hashes are 64 characters).
+ */
+const CHUNK_RECORDS = 1_000;
+const CHUNK_BYTES = 384 * 1024;
 
 const noopLog: RouterLog = () => {};
 
@@ -276,9 +280,12 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
       if (!isRunning() || isStale()) return;
       let end = start;
       let bytes = 0;
-      while (end < batch.messages.length && end - start < CHUNK_RECORDS && bytes < CHUNK_BYTES) {
+      while (end < batch.messages.length && end - start < CHUNK_RECORDS) {
         const m = batch.messages[end];
-        bytes += (m.value?.byteLength ?? 0) + (m.key?.byteLength ?? 0);
+        const size = Math.min(DLQ_MAX_VALUE_BYTES, m.value?.byteLength ?? 0) + (m.key?.byteLength ?? 0);
+        // A large record travels alone, so its batch carries nothing else.
+        if (end > start && bytes + size > CHUNK_BYTES) break;
+        bytes += size;
         end++;
       }
       const chunk = batch.messages.slice(start, end);
