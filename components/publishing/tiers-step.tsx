@@ -16,7 +16,7 @@ const STRATEGY_LABELS: Record<string, string> = {
   keep: "Keep",
   drop: "Drop",
   redact: "Redact",
-  hash: "Hash (keyed, joinable)",
+  hash: "Hash (keyed)",
   partial: "Partial (keep last N)",
   generalize: "Generalize",
   tokenize: "Tokenize",
@@ -239,7 +239,7 @@ export function TiersStep({ productId, fields, initial, hasSamples }: { productI
               </table>
             </div>
 
-            <section aria-labelledby="preview-heading" aria-live="polite" className="rounded-lg border border-slate-200 bg-white">
+            <section aria-labelledby="preview-heading" aria-live="polite" className="self-start rounded-lg border border-slate-200 bg-white lg:sticky lg:top-4">
               <header className="flex items-center justify-between border-b border-slate-100 px-4 py-3">
                 <h2 id="preview-heading" className="text-sm font-semibold text-slate-900">
                   Live preview: {tier.name}
