@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { Badge, ButtonLink, Card, EmptyState, type BadgeTone } from "@/components/ui";
+import { Suspense } from "react";
+import { OwnerHealthOverview } from "@/components/products/owner-health-overview";
+import { Badge, ButtonLink, Card, EmptyState, Skeleton, type BadgeTone } from "@/components/ui";
 import { getDb } from "@/db/client";
 import { requireRole } from "@/lib/auth/session";
 import { countPendingRequests, listTeamProducts, type OwnerProductRow } from "@/lib/publishing/queries";
@@ -147,6 +149,14 @@ export default async function OwnerDashboardPage() {
               </div>
             )}
           </section>
+
+          {live.some((p) => p.status !== "retired") && (
+            <section aria-label="Stream health">
+              <Suspense fallback={<Skeleton className="h-32 w-full" />}>
+                <OwnerHealthOverview products={live.filter((p) => p.status !== "retired").map((p) => ({ id: p.id, slug: p.slug, name: p.name }))} />
+              </Suspense>
+            </section>
+          )}
         </>
       )}
     </main>
