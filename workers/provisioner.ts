@@ -31,7 +31,11 @@ const periodic = runPeriodic({
     expire: () => expireDueSubscriptions(db).then((ids) => ids.length && log.info(`expired ${ids.length} subscriptions`)),
     reconcile: () =>
       reconcileAccess(db, deps).then(
-        (r) => (log.info("reconciled", { ...r }), heartbeat.success({ details: { lastReconcile: r } })),
+        (r) => {
+          // Only drift is news; a clean pass is visible in the heartbeat.
+          if (Object.values(r).some((v) => Array.isArray(v) && v.length > 0)) log.info("reconciled drift", { ...r });
+          heartbeat.success({ details: { lastReconcile: r } });
+        },
         (err) => (heartbeat.failure(err), Promise.reject(err)),
       ),
     queue: () =>

@@ -21,8 +21,10 @@ export async function runPeriodic(opts: {
       }
     }
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, opts.everyMs);
-      opts.signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+      const onAbort = () => (clearTimeout(timer), resolve());
+      // Remove the listener once the wait ends, or every round would leave one on the signal.
+      const timer = setTimeout(() => (opts.signal.removeEventListener("abort", onAbort), resolve()), opts.everyMs);
+      opts.signal.addEventListener("abort", onAbort, { once: true });
     });
   }
 }
