@@ -6,7 +6,9 @@ import { recordAudit } from "@/lib/audit/service";
 import type { JobContext } from "@/lib/jobs";
 import { createKafka, type KafkaConnectionOptions } from "@/lib/kafka/client";
 import { principalName } from "@/lib/kafka/names";
+import { env } from "@/lib/env";
 import { applyConsumerByteRate } from "@/lib/kafka/quota-admin";
+import { enqueueStripeSubscriptionCreate } from "@/lib/stripe/service";
 import type { KafkaAccessProvisioner } from "@/lib/kafka/provisioning";
 
 /**
@@ -212,6 +214,8 @@ async function provisionLocked(
       .where(and(eq(subscriptions.id, sub.id), eq(subscriptions.state, "provisioning")))
       .returning({ id: subscriptions.id });
     if (updated) {
+      // External paid plans get their Stripe subscription (a no-op job for internal orgs and free plans).
+      await enqueueStripeSubscriptionCreate(tx, sub.id, Boolean(env().STRIPE_SECRET_KEY));
       await recordAudit(tx, {
         actor: SYSTEM,
         action: "subscription.provisioned",

@@ -5,6 +5,8 @@ import { SubscriptionActions } from "@/components/subscriptions/subscription-act
 import { UsageDetails } from "@/components/subscriptions/usage-details";
 import { getDb } from "@/db/client";
 import { requireUser } from "@/lib/auth/session";
+import { env } from "@/lib/env";
+import { ManageBillingButton } from "@/components/billing/manage-billing-button";
 import { listTeamSubscriptionUsage } from "@/lib/metering/queries";
 import { listLiveCredentials, listTeamAccessRequests, listTeamSubscriptions } from "@/lib/subscriptions/queries";
 
@@ -58,9 +60,12 @@ export default async function SubscriptionsPage({ searchParams }: { searchParams
           <h1 className="text-2xl font-semibold tracking-tight text-slate-900">My subscriptions</h1>
           <p className="mt-1 text-sm text-slate-600">Streams your teams subscribe to, their state and their connection credentials.</p>
         </div>
-        <ButtonLink href="/catalog" variant="secondary">
-          Browse the catalog
-        </ButtonLink>
+        <div className="flex flex-wrap items-center gap-2">
+          {user.orgKind === "external" && env().STRIPE_SECRET_KEY ? <ManageBillingButton /> : null}
+          <ButtonLink href="/catalog" variant="secondary">
+            Browse the catalog
+          </ButtonLink>
+        </div>
       </div>
 
       {requests.length > 0 && (
