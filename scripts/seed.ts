@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import { createDb } from "@/db/client";
 import { runMigrations } from "@/db/migrate";
 import { seedDemoWorld } from "@/db/seed/demo";
+import { seedDemoUsage } from "@/db/seed/usage";
 import { generateSyntheticProducts } from "@/db/seed/synthetic";
 import { env } from "@/lib/env";
 import { openDatabase, type LocalDatabase } from "@/lib/launcher/database";
@@ -43,6 +44,8 @@ try {
   await runMigrations(url);
   const result = await seedDemoWorld(db);
   say(result.seeded ? `demo world created: ${result.products} products, ${result.users} users` : "demo world already present");
+  const usage = await seedDemoUsage(db, { months: 3 });
+  if (usage.seeded) say(`demo usage history: ${usage.subscriptions} subscriptions, ${usage.ledgerRows} hourly rows`);
   if (count > 0) {
     const started = Date.now();
     let lastReport = 0;

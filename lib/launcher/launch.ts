@@ -3,6 +3,7 @@ import path from "node:path";
 import { createDb } from "@/db/client";
 import { runMigrations } from "@/db/migrate";
 import { DEMO_LOGINS, DEMO_PASSWORD, seedDemoWorld } from "@/db/seed/demo";
+import { seedDemoUsage } from "@/db/seed/usage";
 import { childEnv, env } from "@/lib/env";
 import { openDatabase, type LocalDatabase } from "@/lib/launcher/database";
 import { canConnect, ensureAuthSecret, generatePassword, waitForPort } from "@/lib/launcher/ready";
@@ -95,6 +96,8 @@ export function runLauncher(mode: LaunchMode): void {
       try {
         const result = await seedDemoWorld(db);
         sup.log("seed", result.seeded ? `demo world created: ${result.products} products, ${result.users} users` : "demo world already present");
+        const usage = await seedDemoUsage(db, { months: 3 });
+        if (usage.seeded) sup.log("seed", `demo usage history: ${usage.subscriptions} subscriptions, ${usage.ledgerRows} hourly rows, closed ${usage.closed.join(", ") || "none"}`);
       } finally {
         await sql.end({ timeout: 5 });
       }
