@@ -1,6 +1,7 @@
 import { closeDb, getDb } from "@/db/client";
 import { refreshOpenPeriodCharges } from "@/lib/billing/charges";
 import { consoleJobLogger, makeWorkerId, runWorkerLoop, shutdownSignal } from "@/lib/jobs";
+import { startHeartbeat } from "@/lib/ops/heartbeat";
 import { runPeriodic } from "@/lib/provisioning/periodic";
 import { getStripe } from "@/lib/stripe/client";
 import { billingPeriodicTasks, stripeJobHandlers } from "@/lib/stripe/handlers";
@@ -17,16 +18,24 @@ const signal = shutdownSignal();
 const log = consoleJobLogger("billing");
 log.info("billing started", { stripe: stripe ? "on" : "off (STRIPE_SECRET_KEY unset)" });
 
-const periodic = runPeriodic({
-  signal,
-  everyMs: 60_000,
-  log,
-  tasks: billingPeriodicTasks(db, stripe, { refreshCharges: refreshOpenPeriodCharges }),
-});
+const heartbeat = startHeartbeat(db, { worker: "billing", onError: (err) => log.warn("heartbeat failed", { error: String(err) }) });
+// Each task reports to the heartbeat, so /api/health/workers/billing shows the last failure.
+const tasks = Object.fromEntries(
+  Object.entries(billingPeriodicTasks(db, stripe, { refreshCharges: refreshOpenPeriodCharges })).map(([name, task]) => [
+    name,
+    () =>
+      task().then(
+        () => heartbeat.success({ details: { stripe: Boolean(stripe), lastTask: name } }),
+        (err) => (heartbeat.failure(err), Promise.reject(err)),
+      ),
+  ]),
+);
+const periodic = runPeriodic({ signal, everyMs: 60_000, log, tasks });
 
 if (stripe) {
   await runWorkerLoop({ db, workerId: makeWorkerId("billing"), signal, concurrency: 4, log, handlers: stripeJobHandlers(db, stripe) });
 }
 await periodic;
+await heartbeat.stop();
 log.info("billing stopped");
 await closeDb();
