@@ -69,6 +69,23 @@ export async function SiteHeader() {
                     Teams: {user.teams.map((t) => `${t.name}${t.role === "owner" ? " (owner)" : ""}`).join(", ")}
                   </p>
                 )}
+                <ul className="mt-3 space-y-1 border-t border-slate-100 pt-3 text-sm">
+                  <li>
+                    <Link href="/notifications" className="text-brand-700 hover:underline">
+                      Notifications
+                    </Link>
+                  </li>
+                  <li>
+                    <Link href="/settings/tokens" className="text-brand-700 hover:underline">
+                      API tokens
+                    </Link>
+                  </li>
+                  <li>
+                    <Link href="/developers/api" className="text-brand-700 hover:underline">
+                      API reference
+                    </Link>
+                  </li>
+                </ul>
               </div>
             </details>
             {/* Outside the disclosure so signing out is always one visible click away. */}

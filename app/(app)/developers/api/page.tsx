@@ -65,10 +65,10 @@ export default async function ApiReferencePage() {
       <div>
         <h1 className="text-2xl font-semibold text-slate-900">API reference</h1>
         <p className="mt-1 max-w-3xl text-sm text-slate-600">
-          Base URL <code className="font-mono">{base}/api/v1</code>. Send a token from <Link className="text-indigo-700 underline" href="/settings/tokens">API tokens</Link> as{" "}
+          Base URL <code className="font-mono">{base}/api/v1</code>. Send a token from <Link className="text-brand-700 underline" href="/settings/tokens">API tokens</Link> as{" "}
           <code className="font-mono">Authorization: Bearer &lt;token&gt;</code>. The same checks as in the app apply: a token never does more than its user. Errors are JSON{" "}
           <code className="font-mono">{`{ error: { code, message, fieldErrors? }, requestId }`}</code>; tokens are rate limited per minute (429 with Retry-After). Machine-readable:{" "}
-          <a className="text-indigo-700 underline" href="/api/v1/openapi.json">
+          <a className="text-brand-700 underline" href="/api/v1/openapi.json">
             openapi.json
           </a>
           .

@@ -25,7 +25,7 @@ export default async function TokensPage() {
       <div>
         <h1 className="text-2xl font-semibold text-slate-900">API tokens</h1>
         <p className="mt-1 max-w-3xl text-sm text-slate-600">
-          Automate what you do in the app through the <Link className="text-indigo-700 underline" href="/developers/api">token API</Link>. A token can do at
+          Automate what you do in the app through the <Link className="text-brand-700 underline" href="/developers/api">token API</Link>. A token can do at
           most what its user can, narrowed to the scopes you pick. Team tokens act for one team you own and survive people moving on.
         </p>
       </div>
