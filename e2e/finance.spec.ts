@@ -50,4 +50,17 @@ test.describe("as a consumer", () => {
     const csv = await page.request.get(`/api/finance/chargeback.csv?period=${lastMonth()}&level=team`);
     expect(csv.status()).toBe(403);
   });
+
+  test("sees usage and cost to date on their subscription", async ({ page }) => {
+    await page.goto("/subscriptions");
+    // The demo history gives Customer Care a metered subscription to the rated CDR events.
+    const card = page.getByRole("article").filter({ hasText: "Rated CDR Billing Events" }).first();
+    const usage = card.getByTestId("subscription-usage");
+    await expect(usage).toContainText("Usage and cost");
+    await usage.locator("summary").click();
+    await expect(usage.getByTestId("usage-messages")).not.toContainText(/^\s*0\s*$/);
+    await expect(usage.getByTestId("usage-cost")).toContainText("€");
+    await expect(usage.getByRole("img", { name: /Messages consumed per day/ })).toBeVisible();
+    await page.screenshot({ path: screenshotPath("consumer-usage"), fullPage: true });
+  });
 });
