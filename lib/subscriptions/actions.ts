@@ -1,10 +1,8 @@
 "use server";
 
 import { safeAction } from "@/lib/actions/safe-action";
-import { kafkaConnectionFromEnv } from "@/lib/kafka/client";
-import { createProvisioner } from "@/lib/kafka/provisioning";
-import { applyConsumerByteRate } from "@/lib/kafka/quota-admin";
-import { revealCredentials, rotateCredentials, type CredentialDeps } from "@/lib/provisioning/credentials";
+import { withCredentialDeps } from "@/lib/provisioning/credential-deps";
+import { revealCredentials, rotateCredentials } from "@/lib/provisioning/credentials";
 import {
   ApproveRequestSchema,
   BulkApproveSchema,
@@ -57,21 +55,6 @@ export const retryProvisioningAction = safeAction({ schema: SubscriptionIdSchema
   retryProvisioning(db, user, input),
 );
 
-/** One short-lived provisioner per reveal: reveals are rare and the user waits for the cluster anyway. */
-async function withCredentialDeps<T>(run: (deps: CredentialDeps) => Promise<T>): Promise<T> {
-  const connection = kafkaConnectionFromEnv();
-  const provisioner = createProvisioner(connection);
-  try {
-    return await run({
-      provisioner,
-      bootstrap: connection.brokers,
-      ssl: connection.ssl,
-      applyQuota: (username, rate) => applyConsumerByteRate(connection, username, rate),
-    });
-  } finally {
-    await provisioner.close();
-  }
-}
 
 export const revealCredentialsAction = safeAction({ schema: SubscriptionIdSchema }, (input, { user, db }) =>
   withCredentialDeps((deps) => revealCredentials(db, deps, user, input.subscriptionId)),

@@ -2,10 +2,8 @@ import { and, asc, eq, gte, sql } from "drizzle-orm";
 import { z } from "zod";
 import { subscriptions, usageLedger } from "@/db/schema";
 import { AppError } from "@/lib/errors";
-import { kafkaConnectionFromEnv } from "@/lib/kafka/client";
-import { createProvisioner } from "@/lib/kafka/provisioning";
-import { applyConsumerByteRate } from "@/lib/kafka/quota-admin";
-import { rotateCredentials, type CredentialDeps } from "@/lib/provisioning/credentials";
+import { withCredentialDeps } from "@/lib/provisioning/credential-deps";
+import { rotateCredentials } from "@/lib/provisioning/credentials";
 import { listTeamSubscriptions } from "@/lib/subscriptions/queries";
 import { ApproveRequestSchema, DenyRequestSchema, SubscribeSchema } from "@/lib/subscriptions/schemas";
 import { approveAccessRequest, denyAccessRequest, listReviewQueue, subscribe } from "@/lib/subscriptions/service";
@@ -79,20 +77,6 @@ export const subscribeEndpoint = defineEndpoint(
   async ({ db, user, body }) => subscribe(db, user, body),
 );
 
-async function defaultCredentialDeps<T>(run: (deps: CredentialDeps) => Promise<T>): Promise<T> {
-  const connection = kafkaConnectionFromEnv();
-  const provisioner = createProvisioner(connection);
-  try {
-    return await run({
-      provisioner,
-      bootstrap: connection.brokers,
-      ssl: connection.ssl,
-      applyQuota: (username, rate) => applyConsumerByteRate(connection, username, rate),
-    });
-  } finally {
-    await provisioner.close();
-  }
-}
 
 export const rotateCredentialsEndpoint = defineEndpoint(
   {
@@ -117,7 +101,7 @@ export const rotateCredentialsEndpoint = defineEndpoint(
     }),
   },
   async ({ db, user, params, deps }) => {
-    const withDeps = deps.credentialDeps ?? defaultCredentialDeps;
+    const withDeps = deps.credentialDeps ?? withCredentialDeps;
     const c = await withDeps((d) => rotateCredentials(db, d, user, params.id));
     return {
       subscriptionId: c.subscriptionId,
