@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { Badge, Button, Checkbox, Input, Select } from "@/components/ui";
+import { Badge, Button, Checkbox, ConfirmButton, Input, Select } from "@/components/ui";
 import { createClusterAction, deleteClusterAction, testClusterConnectionAction, updateClusterAction } from "@/lib/admin/actions";
 import type { ConnectionReport } from "@/lib/admin/connection-test";
 import type { ActionResult } from "@/lib/errors";
@@ -119,43 +119,18 @@ export function TestConnectionButton({ clusterId, name }: { clusterId: string; n
 
 export function DeleteClusterButton({ clusterId, name }: { clusterId: string; name: string }) {
   const router = useRouter();
-  const [confirming, setConfirming] = useState(false);
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   return (
-    <span className="inline-flex flex-wrap items-center gap-2">
-      {confirming ? (
-        <span role="group" aria-label={`Confirm removing cluster ${name}`} className="inline-flex items-center gap-2">
-          <span className="text-sm text-slate-700">Remove this connection?</span>
-          <Button
-            size="sm"
-            variant="danger"
-            loading={pending}
-            onClick={async () => {
-              setPending(true);
-              const r = await deleteClusterAction({ clusterId });
-              setPending(false);
-              setConfirming(false);
-              if (r.ok) router.refresh();
-              else setError(r.error.message);
-            }}
-          >
-            Yes, remove
-          </Button>
-          <Button size="sm" variant="secondary" onClick={() => setConfirming(false)}>
-            Keep
-          </Button>
-        </span>
-      ) : (
-        <Button size="sm" variant="ghost" onClick={() => setConfirming(true)} aria-label={`Remove cluster ${name}`}>
-          Remove
-        </Button>
-      )}
-      {error && (
-        <span role="alert" className="text-sm text-red-700">
-          {error}
-        </span>
-      )}
-    </span>
+    <ConfirmButton
+      label="Remove"
+      ariaLabel={`Remove cluster ${name}`}
+      question="Remove this connection?"
+      confirmLabel="Yes, remove"
+      onConfirm={async () => {
+        const r = await deleteClusterAction({ clusterId });
+        if (!r.ok) return r.error.message;
+        router.refresh();
+        return null;
+      }}
+    />
   );
 }

@@ -10,3 +10,4 @@ export { Skeleton } from "./skeleton";
 export { Pagination, pageWindow } from "./pagination";
 export { SectionNav } from "./section-nav";
 export { hrefWith, type SearchParamsRecord } from "./href";
+export { ConfirmButton } from "./confirm-button";
