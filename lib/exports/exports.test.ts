@@ -9,6 +9,7 @@ import { createTestDatabase } from "@/lib/testing/db";
 import { publishNewVersion } from "@/lib/versions/service";
 import { createVersionWorld, schemaWith, type VersionWorld } from "@/lib/versions/test-fixtures";
 import { createExportHandler, type ExportKind } from "./handler";
+import { quoteYamlString } from "./yaml";
 
 const jsYaml = createRequire(import.meta.url)("js-yaml") as { load(text: string): unknown };
 
@@ -49,8 +50,8 @@ describe("contract.yaml (ODCS v3)", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("text/yaml; charset=utf-8");
     expect(res.headers.get("content-disposition")).toBe(`inline; filename="${w.product.slug}-1.2.0.odcs.yaml"`);
-    // The first lines, exactly as emitted.
-    expect(body.split("\n").slice(0, 4)).toEqual(["apiVersion: v3.0.2", "kind: DataContract", `id: ${w.product.id}`, `name: Cell events ${w.tag}`]);
+    // The first lines, exactly as emitted (a uuid starting with a digit is quoted, so YAML 1.1 readers keep it a string).
+    expect(body.split("\n").slice(0, 4)).toEqual(["apiVersion: v3.0.2", "kind: DataContract", `id: ${quoteYamlString(w.product.id)}`, `name: Cell events ${w.tag}`]);
     expect(doc).toMatchObject({
       apiVersion: "v3.0.2",
       kind: "DataContract",
