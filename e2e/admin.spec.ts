@@ -93,7 +93,7 @@ test("an owner approves an access request from the notification's link", async (
   await opage.goto("/catalog");
   await expect(opage.getByRole("link", { name: /^Notifications, \d+ unread$/ })).toBeVisible();
   await opage.getByRole("link", { name: /^Notifications, / }).click();
-  await expect(opage.getByRole("heading", { name: "Notifications" })).toBeVisible();
+  await expect(opage.getByRole("heading", { name: "Notifications", level: 1 })).toBeVisible();
   const item = opage.getByRole("listitem", { name: `Unread: Access request for ${PRODUCT_NAME}` }).first();
   await expect(item).toBeVisible();
   await opage.screenshot({ path: screenshotPath("notifications-inbox"), fullPage: true });
@@ -109,7 +109,7 @@ test("an owner approves an access request from the notification's link", async (
 
   // Opening marked the notification read.
   await opage.goto("/notifications?show=unread");
-  await expect(opage.getByRole("heading", { name: "Notifications" })).toBeVisible();
+  await expect(opage.getByRole("heading", { name: "Notifications", level: 1 })).toBeVisible();
   await owner.close();
 
   // The requester is told, in their own inbox, with a link to the subscription.

@@ -100,6 +100,8 @@ test("a request on a reviewed plan reaches the owner, who denies it with a reaso
   const owner = await browser.newContext({ storageState: storageStatePath("owner") });
   const opage = await owner.newPage();
   await opage.goto("/owner");
+  // The owner dashboard counts pending reviews and links to the queue.
+  await opage.getByRole("link", { name: /Access requests waiting for review/ }).click();
   await expect(opage).toHaveURL(/\/owner\/requests/);
   const request = opage.getByRole("article").filter({ hasText: justification });
   await expect(request).toContainText("Full access");

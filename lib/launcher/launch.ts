@@ -6,7 +6,7 @@ import { DEMO_LOGINS, DEMO_PASSWORD, seedDemoWorld } from "@/db/seed/demo";
 import { seedDemoUsage } from "@/db/seed/usage";
 import { childEnv, env } from "@/lib/env";
 import { openDatabase, type LocalDatabase } from "@/lib/launcher/database";
-import { canConnect, ensureAuthSecret, generatePassword, waitForPort } from "@/lib/launcher/ready";
+import { canConnect, ensureAuthSecret, ensureSecretFile, generatePassword, waitForPort } from "@/lib/launcher/ready";
 import { Supervisor } from "@/lib/launcher/supervisor";
 
 /**
@@ -106,7 +106,15 @@ export function runLauncher(mode: LaunchMode): void {
     }
 
     const authSecret = e.AUTH_SECRET ?? (await ensureAuthSecret(e.DATA_DIR)).secret;
-    const appEnv: Record<string, string | undefined> = { AUTH_SECRET: authSecret, PORT: String(e.PORT) };
+    // Secrets production requires, kept in DATA_DIR when not given, like the auth secret.
+    const maskingSecret = e.MASKING_SECRET ?? (await ensureSecretFile(e.DATA_DIR, "masking-secret")).secret;
+    const encryptionKey = e.ENCRYPTION_KEY ?? (await ensureSecretFile(e.DATA_DIR, "encryption-key")).secret;
+    const appEnv: Record<string, string | undefined> = {
+      AUTH_SECRET: authSecret,
+      MASKING_SECRET: maskingSecret,
+      ENCRYPTION_KEY: encryptionKey,
+      PORT: String(e.PORT),
+    };
 
     if (e.kafkaEmbedded) {
       if (existsSync(path.join("scripts", "broker.ts"))) {

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { freePort } from "@/lib/net/free-port";
-import { ensureAuthSecret, waitForPort } from "./ready";
+import { ensureAuthSecret, ensureSecretFile, waitForPort } from "./ready";
 
 const dir = await mkdtemp(path.join(tmpdir(), "trib-launcher-"));
 afterAll(() => rm(dir, { recursive: true, force: true }));
@@ -38,5 +38,19 @@ describe("waitForPort", () => {
     const other = await freePort();
     await expect(waitForPort({ port: other, timeoutMs: 5_000, stillStarting: () => false })).rejects.toThrow(/exited/);
     await expect(waitForPort({ port: other, timeoutMs: 300 })).rejects.toThrow(/nothing listening/);
+  });
+});
+
+describe("ensureSecretFile", () => {
+  it("creates a 32-byte key usable as ENCRYPTION_KEY once, then returns the same one", async () => {
+    const sub = path.join(dir, "secrets");
+    {
+      const first = await ensureSecretFile(sub, "encryption-key");
+      expect(first.created).toBe(true);
+      expect(Buffer.from(first.secret, "base64")).toHaveLength(32);
+      const again = await ensureSecretFile(sub, "encryption-key");
+      expect(again).toEqual({ secret: first.secret, created: false });
+      expect((await ensureSecretFile(sub, "masking-secret")).secret).not.toBe(first.secret);
+    }
   });
 });

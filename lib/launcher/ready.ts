@@ -45,7 +45,16 @@ export function canConnect(host: string, port: number): Promise<boolean> {
  * the same user; a real deployment sets AUTH_SECRET from its secret store instead.
  */
 export async function ensureAuthSecret(dataDir: string): Promise<{ secret: string; created: boolean }> {
-  const file = path.join(dataDir, "auth-secret");
+  return ensureSecretFile(dataDir, "auth-secret");
+}
+
+/**
+ * A random 32-byte secret kept in `$DATA_DIR/<name>` (mode 600), created on first use: what the
+ * launcher gives the app when AUTH_SECRET, MASKING_SECRET or ENCRYPTION_KEY is not set, so
+ * `npm start` works on a fresh machine and keeps the same keys across restarts.
+ */
+export async function ensureSecretFile(dataDir: string, name: string): Promise<{ secret: string; created: boolean }> {
+  const file = path.join(dataDir, name);
   try {
     const existing = (await readFile(file, "utf8")).trim();
     if (existing.length >= 32) {
@@ -56,6 +65,7 @@ export async function ensureAuthSecret(dataDir: string): Promise<{ secret: strin
     if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
   }
   await mkdir(dataDir, { recursive: true });
+  // base64url of 32 bytes: 43 characters, decodable by Buffer.from(x, "base64") as ENCRYPTION_KEY.
   const secret = randomBytes(32).toString("base64url");
   await writeFile(file, `${secret}\n`, { mode: 0o600 });
   await chmod(file, 0o600);
