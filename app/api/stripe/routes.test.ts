@@ -29,14 +29,10 @@ afterAll(() => fake.close());
 const withStripe = worldEnv(true);
 function worldEnv(on: boolean) {
   return () => {
-    vi.stubEnv("STRIPE_SECRET_KEY", on ? fake.secretKey : "");
-    vi.stubEnv("STRIPE_API_BASE", on ? fake.url : "");
-    vi.stubEnv("STRIPE_WEBHOOK_SECRET", on ? secret : "");
-    if (!on) {
-      delete process.env.STRIPE_SECRET_KEY;
-      delete process.env.STRIPE_API_BASE;
-      delete process.env.STRIPE_WEBHOOK_SECRET;
-    }
+    // undefined unsets the variable (an empty STRIPE_API_BASE would not be a URL).
+    vi.stubEnv("STRIPE_SECRET_KEY", on ? fake.secretKey : undefined);
+    vi.stubEnv("STRIPE_API_BASE", on ? fake.url : undefined);
+    vi.stubEnv("STRIPE_WEBHOOK_SECRET", on ? secret : undefined);
     resetEnvCache();
   };
 }
