@@ -566,7 +566,7 @@ export const stripeEvents = pgTable("stripe_events", {
 // ---------------------------------------------------------------------------------------------
 // Audit, notifications, API tokens
 // ---------------------------------------------------------------------------------------------
-/** Append-only (see the audit migration: the app role may not UPDATE or DELETE). */
+/** Append-only: triggers refuse UPDATE/DELETE/TRUNCATE, and the app role (tributary_app, migration 0006) holds only SELECT and INSERT. */
 export const auditLog = pgTable(
   "audit_log",
   {
@@ -581,12 +581,15 @@ export const auditLog = pgTable(
     resourceId: text("resource_id"),
     result: auditResult("result").notNull().default("success"),
     ip: text("ip"),
+    userAgent: text("user_agent"),
     correlationId: text("correlation_id"),
     details: jsonb("details").notNull().default(sql`'{}'::jsonb`),
   },
   (t) => [
     index("audit_log_at_idx").on(t.at),
     index("audit_log_actor_idx").on(t.actorId),
+    // The trail's actor search is a substring match on the label (ILIKE '%…%').
+    index("audit_log_actor_label_trgm_idx").using("gin", t.actorLabel.op("gin_trgm_ops")),
     index("audit_log_resource_idx").on(t.resourceType, t.resourceId),
   ],
 );
