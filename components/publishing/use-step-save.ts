@@ -3,7 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { saveDraftStepAction } from "@/lib/publishing/actions";
-import type { DataStep } from "@/lib/publishing/schemas";
+import type { FormStep } from "@/lib/publishing/schemas";
 
 export type StepErrors = Record<string, string[]>;
 type Warning = { field: string; message: string };
@@ -12,7 +12,7 @@ type Warning = { field: string; message: string };
  * Saving one step: "Save draft" stays, "Save and continue" moves to the next step. Field errors
  * come back keyed like the publish checks ("basics.slug", "plans.0.priceMinor").
  */
-export function useStepSave(productId: string, step: DataStep) {
+export function useStepSave(productId: string, step: FormStep) {
   const router = useRouter();
   const [pending, start] = useTransition();
   const [errors, setErrors] = useState<StepErrors>({});

@@ -2,7 +2,7 @@
 
 import { z } from "zod";
 import { safeAction } from "@/lib/actions/safe-action";
-import { STEPS } from "./schemas";
+import { FORM_STEPS, type FormStep } from "./schemas";
 import {
   checkSlugAvailability,
   createDraft,
@@ -23,14 +23,15 @@ import {
  */
 
 const ProductId = z.object({ productId: z.uuid() });
-const DataSteps = STEPS.filter((s) => s !== "review") as [Exclude<(typeof STEPS)[number], "review">, ...Exclude<(typeof STEPS)[number], "review">[]];
+/** The source step is saved by sampleSourceAction only: samples are read server-side, never sent. */
+const FormSteps = FORM_STEPS as [FormStep, ...FormStep[]];
 
 export const createDraftAction = safeAction({ schema: z.object({ basics: z.unknown() }), role: "owner" }, (input, { user, db }) =>
   createDraft(db, user, input.basics),
 );
 
 export const saveDraftStepAction = safeAction(
-  { schema: ProductId.extend({ step: z.enum(DataSteps), data: z.unknown() }), role: "owner" },
+  { schema: ProductId.extend({ step: z.enum(FormSteps, "This step is not saved from a form (the source is saved by sampling its topic)"), data: z.unknown() }), role: "owner" },
   (input, { user, db }) => saveDraftStep(db, user, input.productId, input.step, input.data),
 );
 

@@ -70,6 +70,20 @@ function capitalize(s: string): string {
   return s ? s[0].toUpperCase() + s.slice(1) : s;
 }
 
+// ---- source ---------------------------------------------------------------------------------
+
+/**
+ * Topics the platform writes itself (delivery, DLQ, internal: all under `tributary.`) and Kafka's
+ * own (`__consumer_offsets`, `_schemas`) are never a source: publishing a delivery topic would
+ * resell another product's masked stream outside its contract, a DLQ holds rejected, unmasked
+ * records. Enforced by every server path that sets or uses a source, not only the topic list.
+ */
+export function isSourceCandidate(topic: string): boolean {
+  return !topic.startsWith("tributary.") && !topic.startsWith("__") && !topic.startsWith("_");
+}
+
+export const NOT_A_SOURCE_MESSAGE = "This topic is written by Tributary itself (delivery, DLQ or internal) or by Kafka; it cannot be the source of a product.";
+
 // ---- fields ---------------------------------------------------------------------------------
 
 export type FieldDoc = { path: string; description: string; pii: ContractField["pii"] };
@@ -262,6 +276,7 @@ export function runPublishChecks(input: PublishCheckInput): PublishCheckResult {
   const warnings: CheckIssue[] = [];
   if (input.slugTaken) issues.push({ step: "basics", field: "basics.slug", message: "Another product already uses this slug." });
   if (!input.source?.topic || !input.source.clusterId) issues.push({ step: "source", field: "source.topic", message: "Choose the source topic." });
+  else if (!isSourceCandidate(input.source.topic)) issues.push({ step: "source", field: "source.topic", message: NOT_A_SOURCE_MESSAGE });
   const samples = parseSamples(input.sampleValues).values;
 
   let fields: ContractField[] = [];

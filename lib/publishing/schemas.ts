@@ -10,6 +10,9 @@ import { MASK_STRATEGIES } from "@/lib/masking/types";
 export const STEPS = ["basics", "source", "schema", "fields", "contract", "tiers", "plans", "review"] as const;
 export type Step = (typeof STEPS)[number];
 export type DataStep = Exclude<Step, "review">;
+/** Steps saved from a form; the source is saved by sampling its topic (samples are read server-side). */
+export type FormStep = Exclude<DataStep, "source">;
+export const FORM_STEPS = STEPS.filter((s): s is FormStep => s !== "review" && s !== "source");
 
 export const STEP_LABELS: Record<Step, string> = {
   basics: "Basics",

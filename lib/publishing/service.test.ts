@@ -67,11 +67,13 @@ beforeAll(async () => {
   const kafka = kafkaFor(broker.bootstrap, "seed");
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 2 }, { topic: "tributary.delivery.x.v1.full" }, { topic: "raw.binary.v1" }] });
+  await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 2 }, { topic: "tributary.delivery.x.v1.full" }, { topic: "tributary.dlq.x" }, { topic: "raw.binary.v1" }] });
   await admin.disconnect();
   const producer = kafka.producer();
   await producer.connect();
   await producer.send({ topic: TOPIC, messages: records.map((r, i) => ({ key: r.cell, value: JSON.stringify(r), partition: i % 2 })) });
+  await producer.send({ topic: "tributary.delivery.x.v1.full", messages: records.map((r) => ({ value: JSON.stringify(r) })) });
+  await producer.send({ topic: "tributary.dlq.x", messages: [{ value: JSON.stringify(records[0]) }] });
   await producer.send({ topic: "raw.binary.v1", messages: [{ value: Buffer.from([0xff, 0xfe, 0x00, 0x01]) }, { value: "not json at all" }] });
   await producer.disconnect();
 }, 60_000);
@@ -246,6 +248,53 @@ describe("source topics", () => {
     const inferred = await inferSchemaForDraft(db, owner, productId);
     expect(inferred.ok).toBe(false);
     if (!inferred.ok) expect(inferred.message).toMatch(/Upload a JSON Schema or Avro schema/);
+  });
+});
+
+describe("platform topics and samples are enforced server-side", () => {
+  async function sourceOf(productId: string) {
+    const [p] = await db.select().from(dataProducts).where(eq(dataProducts.id, productId));
+    const [d] = await db.select().from(productDrafts).where(eq(productDrafts.productId, productId));
+    return { topic: p.sourceTopic, source: (d.data as { source?: { topic: string; samples: { value: string | null }[] } }).source };
+  }
+
+  it("refuses to sample a delivery, DLQ or internal topic even when asked by name", async () => {
+    const { productId } = await createDraft(db, owner, basics());
+    for (const topic of ["tributary.delivery.x.v1.full", "tributary.dlq.x", "tributary.internal.router", "__consumer_offsets"]) {
+      const err = await expectAppError(sampleSourceForDraft(db, owner, deps, { productId, clusterId, topic }), "validation");
+      expect(err.fieldErrors?.["source.topic"]?.[0], topic).toMatch(/written by Tributary itself/);
+    }
+    expect(await sourceOf(productId)).toEqual({ topic: null, source: undefined });
+  });
+
+  it("refuses a topic the cluster does not have", async () => {
+    const { productId } = await createDraft(db, owner, basics());
+    const err = await expectAppError(sampleSourceForDraft(db, owner, deps, { productId, clusterId, topic: "no.such.topic.v1" }), "validation");
+    expect(err.fieldErrors?.["source.topic"]?.[0]).toMatch(/does not exist on this cluster/);
+    expect((await sourceOf(productId)).topic).toBeNull();
+  });
+
+  it("never saves a source (or samples) sent by the client", async () => {
+    const { productId } = await createDraft(db, owner, basics());
+    await sampleSourceForDraft(db, owner, deps, { productId, clusterId, topic: TOPIC });
+    const forged = { clusterId, topic: "tributary.delivery.x.v1.full", partitions: 1, samples: [{ partition: 0, offset: "0", key: null, value: '{"forged":true}', timestamp: new Date().toISOString() }] };
+    const err = await expectAppError(saveDraftStep(db, owner, productId, "source", forged), "validation");
+    expect(err.fieldErrors?.["source.topic"]?.[0]).toMatch(/saved by sampling/);
+    const after = await sourceOf(productId);
+    expect(after.topic).toBe(TOPIC);
+    expect(after.source?.samples.some((m) => m.value?.includes("forged"))).toBe(false);
+    expect(after.source?.samples.length).toBe(12);
+  });
+
+  it("refuses to publish a draft whose source was set to a platform topic behind the checks' back", async () => {
+    const productId = await completeDraft();
+    const [d] = await db.select().from(productDrafts).where(eq(productDrafts.productId, productId));
+    const data = d.data as { source: { topic: string } };
+    data.source.topic = "tributary.delivery.x.v1.full";
+    await db.update(productDrafts).set({ data }).where(eq(productDrafts.productId, productId));
+    const err = await expectAppError(publishDraft(db, owner, productId), "validation");
+    expect(Object.keys(err.fieldErrors ?? {})).toEqual(["source.topic"]);
+    expect(await db.select().from(contractVersions).where(eq(contractVersions.productId, productId))).toEqual([]);
   });
 });
 

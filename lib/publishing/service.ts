@@ -13,6 +13,8 @@ import { compileMaskingPolicy, deriveProductKey, MaskingPolicyError, toFieldErro
 import {
   checkPlans,
   checkQualityRules,
+  isSourceCandidate,
+  NOT_A_SOURCE_MESSAGE,
   checkSchemaText,
   checkTiers,
   classifyFields,
@@ -169,7 +171,16 @@ export type SaveResult = { productId: string; step: Step; next: Step; warnings: 
  * prices). A step that fails is not saved; the answer names each field that needs attention.
  */
 export async function saveDraftStep(db: Db, user: SessionUser, productId: string, step: DataStep, raw: unknown): Promise<SaveResult> {
-  const input = parseStep(step, raw);
+  // Samples decide inference, PII suggestions and the rule and masking checks, so they are only
+  // ever read by the server (sampleSourceForDraft); a browser-sent source is refused outright.
+  if (step === "source") {
+    throw validation("Sample the topic to save the source.", { "source.topic": ["The source is saved by sampling its topic; choose the topic and sample it."] });
+  }
+  return saveStep(db, user, productId, step, parseStep(step, raw));
+}
+
+/** The step save proper; `input` is already parsed, and for "source" holds server-read samples. */
+async function saveStep(db: Db, user: SessionUser, productId: string, step: DataStep, input: z.output<(typeof StepSchemas)[DataStep]>): Promise<SaveResult> {
   try {
     return await db.transaction(async (tx) => {
       const product = assertOwner(user, await findProductForWizard(tx, productId, { lock: true }));
@@ -188,6 +199,7 @@ export async function saveDraftStep(db: Db, user: SessionUser, productId: string
         }
         case "source": {
           const s = input as NonNullable<DraftData["source"]>;
+          if (!isSourceCandidate(s.topic)) throw validation(NOT_A_SOURCE_MESSAGE, { "source.topic": [NOT_A_SOURCE_MESSAGE] });
           if (!(await findCluster(tx, s.clusterId))) throw validation("Choose a cluster.", { "source.clusterId": ["This cluster does not exist."] });
           await tx.update(dataProducts).set({ clusterId: s.clusterId, sourceTopic: s.topic, updatedAt: new Date() }).where(eq(dataProducts.id, productId));
           data.source = s;
@@ -297,8 +309,10 @@ export async function listTopicsForDraft(db: Db, user: SessionUser, deps: Wizard
 }
 
 /**
- * Picks the source: samples the newest messages (owner-only: they may hold personal data, and
- * they stay in the draft, which only the team's owners can open) and saves the source step.
+ * Picks the source and is the only way to save the source step: refuses the platform's own
+ * topics and topics the cluster does not have, samples the newest messages server-side
+ * (owner-only: they may hold personal data, and they stay in the draft, which only the team's
+ * owners can open) and saves them with the topic.
  */
 export async function sampleSourceForDraft(
   db: Db,
@@ -307,14 +321,12 @@ export async function sampleSourceForDraft(
   input: { productId: string; clusterId: string; topic: string },
 ): Promise<SaveResult & { partitions: number; samples: NonNullable<DraftData["source"]>["samples"] }> {
   assertDraft(assertOwner(user, await findProductForWizard(db, input.productId)));
+  const topic = input.topic.trim();
+  if (!isSourceCandidate(topic)) throw validation(NOT_A_SOURCE_MESSAGE, { "source.topic": [NOT_A_SOURCE_MESSAGE] });
   const cluster = await clusterOrThrow(db, input.clusterId);
-  const sample = await withKafka(deps, cluster, (kafka) => sampleTopic(kafka, input.topic, { max: 20 }));
-  const saved = await saveDraftStep(db, user, input.productId, "source", {
-    clusterId: cluster.id,
-    topic: input.topic,
-    partitions: sample.partitions,
-    samples: sample.messages,
-  });
+  // sampleTopic refuses a topic the cluster does not list, so a saved source always existed.
+  const sample = await withKafka(deps, cluster, (kafka) => sampleTopic(kafka, topic, { max: 20 }));
+  const saved = await saveStep(db, user, input.productId, "source", parseStep("source", { clusterId: cluster.id, topic, partitions: sample.partitions, samples: sample.messages }));
   return { ...saved, partitions: sample.partitions, samples: sample.messages };
 }
 

@@ -3,6 +3,7 @@ import type { Kafka } from "kafkajs";
 import { AppError } from "@/lib/errors";
 import { createKafka, kafkaConnectionFromEnv, type KafkaConnectionOptions } from "@/lib/kafka/client";
 import { internalGroupName } from "@/lib/kafka/names";
+import { isSourceCandidate } from "./checks";
 import type { SampleMessage } from "./schemas";
 
 /**
@@ -24,11 +25,6 @@ export function clusterConnection(cluster: ClusterRow): KafkaConnectionOptions {
   throw new AppError("unavailable", `Tributary cannot read topics of ${cluster.name} from the wizard yet (its credentials are managed by the platform admins).`);
 }
 
-/** Topics the platform writes itself (delivery, DLQ, internal) and Kafka's own are never a source. */
-export function isSourceCandidate(topic: string): boolean {
-  return !topic.startsWith("tributary.") && !topic.startsWith("__") && !topic.startsWith("_");
-}
-
 export type TopicInfo = { name: string; partitions: number };
 
 export async function listSourceTopics(kafka: Kafka): Promise<TopicInfo[]> {
@@ -42,6 +38,10 @@ export async function listSourceTopics(kafka: Kafka): Promise<TopicInfo[]> {
   } finally {
     await admin.disconnect().catch(() => undefined);
   }
+}
+
+function missingTopic(topic: string): AppError {
+  return new AppError("validation", `The topic ${topic} does not exist on this cluster.`, { fieldErrors: { "source.topic": [`The topic ${topic} does not exist on this cluster.`] } });
 }
 
 export type TopicSample = { topic: string; partitions: number; messages: SampleMessage[] };
@@ -70,11 +70,13 @@ export async function sampleTopic(kafka: Kafka, topic: string, opts: { max?: num
   const admin = kafka.admin();
   await admin.connect();
   try {
+    // Asked explicitly: a metadata request for an unknown topic may auto-create it on some clusters.
+    if (!(await admin.listTopics()).includes(topic)) throw missingTopic(topic);
     let offsets: { partition: number; high: string; low: string }[];
     try {
       offsets = await admin.fetchTopicOffsets(topic);
     } catch {
-      throw new AppError("not_found", `The topic ${topic} does not exist on this cluster.`);
+      throw missingTopic(topic);
     }
     const share = Math.max(1, Math.ceil(max / Math.max(1, offsets.length)));
     const plan = offsets.map((o) => {
