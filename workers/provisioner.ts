@@ -1,17 +1,15 @@
 import { closeDb, getDb } from "@/db/client";
-import { consoleJobLogger, jobHandler, makeWorkerId, runWorkerLoop, shutdownSignal, summarizeQueue } from "@/lib/jobs";
+import { consoleJobLogger, makeWorkerId, runWorkerLoop, shutdownSignal, summarizeQueue } from "@/lib/jobs";
 import { kafkaConnectionFromEnv } from "@/lib/kafka/client";
 import { startHeartbeat } from "@/lib/ops/heartbeat";
 import { createProvisioner } from "@/lib/kafka/provisioning";
 import { runPeriodic } from "@/lib/provisioning/periodic";
-import { deprovisionSubscription, provisionSubscription, reconcileAccess, retireCredential } from "@/lib/provisioning/service";
-import { deprovisionSubscriptionJob, provisionSubscriptionJob, retireCredentialJob } from "@/lib/subscriptions/jobs";
-import { expireDueSubscriptions } from "@/lib/subscriptions/service";
-import { retireDueProducts } from "@/lib/versions/service";
+import { PROVISIONER_JOB_KINDS, provisionerJobHandlers, provisionerPeriodicTasks } from "@/lib/provisioning/runner";
 
 /**
- * Provisioner: runs subscription jobs against the cluster, and every 30 seconds retires products past their sunset, ends expired
- * subscriptions and reconciles the cluster's principals with the database.
+ * Provisioner: runs subscription jobs against the cluster, and every 30 seconds retires products
+ * past their sunset, ends expired subscriptions, fails provisioning the queue gave up on and
+ * reconciles the cluster's principals with the database (lib/provisioning/runner.ts).
  */
 const db = getDb();
 const connection = kafkaConnectionFromEnv();
@@ -21,23 +19,17 @@ const signal = shutdownSignal();
 const log = consoleJobLogger("provisioner");
 const heartbeat = startHeartbeat(db, { worker: "provisioner", onError: (err) => log.warn("heartbeat failed", { error: String(err) }) });
 
-const ownKinds = new Set<string>([provisionSubscriptionJob.kind, deprovisionSubscriptionJob.kind, retireCredentialJob.kind]);
+const ownKinds = new Set(PROVISIONER_JOB_KINDS);
 const periodic = runPeriodic({
   signal,
   everyMs: 30_000,
   log,
   tasks: {
-    retire: () => retireDueProducts(db).then((ids) => ids.length && log.info(`retired ${ids.length} products past their sunset`)),
-    expire: () => expireDueSubscriptions(db).then((ids) => ids.length && log.info(`expired ${ids.length} subscriptions`)),
-    reconcile: () =>
-      reconcileAccess(db, deps).then(
-        (r) => {
-          // Only drift is news; a clean pass is visible in the heartbeat.
-          if (Object.values(r).some((v) => Array.isArray(v) && v.length > 0)) log.info("reconciled drift", { ...r });
-          heartbeat.success({ details: { lastReconcile: r } });
-        },
-        (err) => (heartbeat.failure(err), Promise.reject(err)),
-      ),
+    ...provisionerPeriodicTasks(db, deps, {
+      info: (message, fields) => log.info(message, fields),
+      onReconciled: (r) => heartbeat.success({ details: { lastReconcile: r } }),
+      onReconcileFailed: (err) => heartbeat.failure(err),
+    }),
     queue: () =>
       summarizeQueue(db).then((kinds) => {
         const mine = kinds.filter((k) => ownKinds.has(k.kind));
@@ -52,11 +44,7 @@ await runWorkerLoop({
   signal,
   concurrency: 4,
   log,
-  handlers: [
-    jobHandler(provisionSubscriptionJob, async (payload, ctx) => void (await provisionSubscription(db, deps, payload, ctx))),
-    jobHandler(deprovisionSubscriptionJob, async (payload) => void (await deprovisionSubscription(db, deps, payload))),
-    jobHandler(retireCredentialJob, async (payload) => void (await retireCredential(db, deps, payload))),
-  ],
+  handlers: provisionerJobHandlers(db, deps),
 });
 await periodic;
 await heartbeat.stop();

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, like, sql } from "drizzle-orm";
 import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, Kafka, ResourcePatternTypes, logLevel, type Consumer } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditLog, credentials, jobs, subscriptions } from "@/db/schema";
@@ -10,16 +10,17 @@ import { startBroker, type RunningBroker } from "@/lib/broker";
 import { silentLogger } from "@/lib/broker/config";
 import { securityBrokerOptions } from "@/lib/broker/security";
 import { AppError } from "@/lib/errors";
-import { jobHandler, startWorker } from "@/lib/jobs";
+import { jobHandler, reclaimStaleJobs, startWorker } from "@/lib/jobs";
 import { createKafka, type KafkaConnectionOptions } from "@/lib/kafka/client";
 import { deliveryTopicName, groupPrefix, principalName, subscriptionUsername } from "@/lib/kafka/names";
 import { createProvisioner, type KafkaAccessProvisioner } from "@/lib/kafka/provisioning";
-import { provisionSubscriptionJob, retireDedupeKey } from "@/lib/subscriptions/jobs";
-import { approveAccessRequest, cancelSubscription, resumeSubscription, subscribe, suspendSubscription } from "@/lib/subscriptions/service";
+import { provisionDedupeKey, provisionSubscriptionJob, retireDedupeKey } from "@/lib/subscriptions/jobs";
+import { approveAccessRequest, cancelSubscription, resumeSubscription, retryProvisioning, subscribe, suspendSubscription } from "@/lib/subscriptions/service";
 import { createSubscriptionWorld, subscribeToAutoPlan } from "@/lib/subscriptions/test-fixtures";
 import { createTestDatabase } from "@/lib/testing/db";
 import { revealCredentials, rotateCredentials, type CredentialDeps } from "./credentials";
-import { deprovisionSubscription, provisionSubscription, reconcileAccess, retireCredential, type ProvisioningDeps } from "./service";
+import { provisionerJobHandlers } from "./runner";
+import { deprovisionSubscription, failExhaustedProvisioning, provisionSubscription, reconcileAccess, retireCredential, type ProvisioningDeps } from "./service";
 
 /**
  * Subscriptions end to end against real PostgreSQL and the embedded broker with SASL and ACLs
@@ -227,6 +228,120 @@ describe("subscribe -> provision -> reveal -> consume", () => {
     expect(sub!.state).toBe("failed");
     expect(sub!.stateReason).toMatch(/^Provisioning failed after 3 attempts: /);
     await downDeps.provisioner.close();
+  }, 60_000);
+});
+
+describe("failed provisioning comes back", () => {
+  /** A provisioner whose ACL step fails (after the user exists) while `failing` is set. */
+  function failingAclsProvisioner(state: { failing: boolean }): KafkaAccessProvisioner {
+    return {
+      kind: "test-failing-acls",
+      upsertScramUser: (...a) => provisioner.upsertScramUser(...a),
+      deleteScramUser: (u) => provisioner.deleteScramUser(u),
+      grantSubscriptionAcls: async (g) => {
+        if (state.failing) throw new Error("injected: ACL step failed");
+        await provisioner.grantSubscriptionAcls(g);
+      },
+      revokeSubscriptionAcls: (g) => provisioner.revokeSubscriptionAcls(g),
+      listPrincipalsAndAcls: () => provisioner.listPrincipalsAndAcls(),
+      close: async () => {},
+    };
+  }
+  const lastAttempt = { job: { id: 1, kind: "subscription.provision", dedupeKey: "x", attempt: 8, maxAttempts: 8, createdAt: new Date() } };
+
+  it("failed -> reconcile removes its principal -> retry provisions the next generation through the queue -> active", async () => {
+    const w = await createSubscriptionWorld(db);
+    const { subscriptionId: id } = await subscribeToAutoPlan(db, w);
+    const failing = { failing: true };
+    const failDeps: ProvisioningDeps = { provisioner: failingAclsProvisioner(failing), connection: adminConn };
+    expect(await provisionSubscription(db, failDeps, { subscriptionId: id }, lastAttempt)).toBe("failed");
+    const first = principalName(subscriptionUsername(id));
+    expect((await provisioner.listPrincipalsAndAcls()).some((p) => p.principal === first)).toBe(true);
+
+    // A failed subscription holds no access: the reconciler removes the half-made principal.
+    const report = await reconcileAccess(db, deps);
+    expect(report.removed).toContain(first);
+    expect((await db.select().from(credentials).where(eq(credentials.subscriptionId, id))).every((c) => c.revokedAt)).toBe(true);
+
+    await expect(retryProvisioning(db, w.users.outsider, { subscriptionId: id })).rejects.toMatchObject({ code: "not_found" });
+    await retryProvisioning(db, w.users.consumer, { subscriptionId: id });
+    const rows = await db.select().from(credentials).where(eq(credentials.subscriptionId, id)).orderBy(credentials.createdAt);
+    expect(rows.map((c) => [c.username, c.revokedAt === null])).toEqual([
+      [subscriptionUsername(id), false],
+      [subscriptionUsername(id, 1), true],
+    ]);
+
+    const stop = new AbortController();
+    const worker = startWorker({ db, workerId: "test-retry", signal: stop.signal, pollMs: 100, handlers: provisionerJobHandlers(db, deps) });
+    try {
+      await waitFor(async () => (await db.select().from(subscriptions).where(eq(subscriptions.id, id)))[0]?.state === "active", 20_000, "active after retry");
+    } finally {
+      stop.abort();
+      await worker.stopped;
+    }
+    const [sub] = await db.select().from(subscriptions).where(eq(subscriptions.id, id));
+    expect(sub).toMatchObject({ state: "active", stateReason: null, principal: principalName(subscriptionUsername(id, 1)) });
+    const cred = await revealCredentials(db, credDeps, w.users.consumer, id);
+    expect(cred.username).toBe(subscriptionUsername(id, 1));
+    expect(await canAuthenticate(cred.username, cred.password)).toBe(true);
+    // The reconciler now leaves it alone.
+    const again = await reconcileAccess(db, deps);
+    expect(again.removed).not.toContain(principalName(cred.username));
+    expect(again.regranted).not.toContain(principalName(cred.username));
+  }, 90_000);
+
+  it("a last attempt that times out, or whose worker died, still ends the subscription failed with the reason", async () => {
+    const w = await createSubscriptionWorld(db);
+    const { subscriptionId: id } = await subscribeToAutoPlan(db, w);
+    await db.update(jobs).set({ maxAttempts: 1 }).where(eq(jobs.dedupeKey, provisionDedupeKey(id)));
+    let release!: () => void;
+    const hung = new Promise<void>((_, reject) => (release = () => reject(new Error("released"))));
+    const hangingDeps: ProvisioningDeps = {
+      connection: adminConn,
+      provisioner: { ...failingAclsProvisioner({ failing: false }), upsertScramUser: () => hung },
+    };
+    const stop = new AbortController();
+    const worker = startWorker({
+      db,
+      workerId: "test-timeout",
+      signal: stop.signal,
+      pollMs: 100,
+      handlers: [jobHandler({ ...provisionSubscriptionJob, timeoutMs: 300 }, async (p, ctx) => void (await provisionSubscription(db, hangingDeps, p, ctx)))],
+    });
+    try {
+      await waitFor(async () => (await db.select().from(jobs).where(eq(jobs.dedupeKey, provisionDedupeKey(id))))[0]?.status === "failed", 10_000, "job failed");
+    } finally {
+      stop.abort();
+      await worker.stopped;
+    }
+    let [sub] = await db.select().from(subscriptions).where(eq(subscriptions.id, id));
+    expect(sub!.state).toBe("provisioning");
+    expect(await failExhaustedProvisioning(db)).toEqual([id]);
+    [sub] = await db.select().from(subscriptions).where(eq(subscriptions.id, id));
+    expect(sub!.state).toBe("failed");
+    expect(sub!.stateReason).toMatch(/^Provisioning failed after 1 attempts: JobTimeoutError: Attempt timed out after 300 ms/);
+    expect(await failExhaustedProvisioning(db)).toEqual([]);
+    const audits = await db.select().from(auditLog).where(and(eq(auditLog.resourceId, id), eq(auditLog.action, "subscription.provision_failed")));
+    expect(audits).toHaveLength(1);
+    expect(audits[0]!.details).toMatchObject({ via: "queue" });
+
+    // Worker died on the last attempt: the stale-lock reclaim gives the job up, the sweep follows.
+    await retryProvisioning(db, w.users.consumer, { subscriptionId: id });
+    const [retryJob] = await db.select().from(jobs).where(and(eq(jobs.kind, "subscription.provision"), like(jobs.dedupeKey, `${provisionDedupeKey(id)}:after:%`)));
+    await db
+      .update(jobs)
+      .set({ status: "running", attempts: retryJob!.maxAttempts, lockedBy: "dead-worker", lockedAt: new Date(Date.now() - 10 * 60_000) })
+      .where(eq(jobs.id, retryJob!.id));
+    expect((await reclaimStaleJobs(db, { visibilityTimeoutMs: 60_000 })).failed).toContain(retryJob!.id);
+    expect(await failExhaustedProvisioning(db)).toEqual([id]);
+    [sub] = await db.select().from(subscriptions).where(eq(subscriptions.id, id));
+    expect(sub!.state).toBe("failed");
+    expect(sub!.stateReason).toMatch(/stopped renewing its lock/);
+    // The timed-out attempt finally returns: it finds the subscription failed and changes nothing.
+    release();
+    await new Promise((r) => setTimeout(r, 200));
+    [sub] = await db.select().from(subscriptions).where(eq(subscriptions.id, id));
+    expect(sub!.stateReason).toMatch(/stopped renewing its lock/);
   }, 60_000);
 });
 

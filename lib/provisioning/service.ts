@@ -10,6 +10,8 @@ import { env } from "@/lib/env";
 import { applyConsumerByteRate } from "@/lib/kafka/quota-admin";
 import { enqueueStripeSubscriptionCreate } from "@/lib/stripe/service";
 import type { KafkaAccessProvisioner } from "@/lib/kafka/provisioning";
+import { provisionSubscriptionJob } from "@/lib/subscriptions/jobs";
+import { insertNextCredential } from "@/lib/subscriptions/queries";
 
 /**
  * The Kafka side of subscriptions, run by the provisioner worker from jobs.
@@ -130,6 +132,7 @@ async function currentCredential(db: Db, subscriptionId: string) {
 }
 
 const ENDED_STATES = ["revoked", "expired", "suspended"] as const;
+const PROVISION_KIND = provisionSubscriptionJob.kind;
 
 export type ProvisionOutcome = "active" | "skipped" | "failed" | "ended-meanwhile";
 
@@ -153,6 +156,59 @@ export async function provisionSubscription(
   });
 }
 
+/**
+ * Records a failed attempt on a subscription still in "provisioning": the reason while retries
+ * remain, "failed" with the reason on the last one. Audited only when the row changed.
+ */
+async function recordProvisionFailure(
+  db: Db,
+  subscriptionId: string,
+  f: { attempt: number; maxAttempts: number; last: boolean; message: string; step?: string; via?: string },
+): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const [updated] = await tx
+      .update(subscriptions)
+      .set(
+        f.last
+          ? { state: "failed", stateReason: `Provisioning failed after ${f.attempt} attempts: ${f.message}`, updatedAt: new Date() }
+          : { stateReason: `Attempt ${f.attempt} of ${f.maxAttempts} failed, retrying: ${f.message}`, updatedAt: new Date() },
+      )
+      .where(and(eq(subscriptions.id, subscriptionId), eq(subscriptions.state, "provisioning")))
+      .returning({ id: subscriptions.id });
+    if (updated) {
+      await recordAudit(tx, {
+        actor: SYSTEM,
+        action: f.last ? "subscription.provision_failed" : "subscription.provision_attempt_failed",
+        resource: { type: "subscription", id: subscriptionId },
+        result: "failure",
+        details: { attempt: f.attempt, maxAttempts: f.maxAttempts, error: f.message, ...(f.step ? { step: f.step } : {}), ...(f.via ? { via: f.via } : {}) },
+      });
+    }
+    return Boolean(updated);
+  });
+}
+
+/**
+ * A subscription in "provisioning" without a live credential (its principal was removed while it
+ * was failed, before this fix, or by hand) gets the next generation instead of being stuck.
+ */
+async function reissueCredential(db: Db, subscriptionId: string) {
+  return db.transaction(async (tx) => {
+    const [sub] = await tx.select().from(subscriptions).where(eq(subscriptions.id, subscriptionId)).for("update");
+    if (!sub || sub.state !== "provisioning") return undefined;
+    const existing = await currentCredential(tx, subscriptionId);
+    if (existing) return existing;
+    const cred = await insertNextCredential(tx, subscriptionId);
+    await recordAudit(tx, {
+      actor: SYSTEM,
+      action: "subscription.credential_reissued",
+      resource: { type: "subscription", id: subscriptionId },
+      details: { principal: principalName(cred.username), why: "no live credential to provision" },
+    });
+    return cred;
+  });
+}
+
 async function provisionLocked(
   db: Db,
   deps: ProvisioningDeps,
@@ -162,14 +218,19 @@ async function provisionLocked(
   const row = await loadForProvisioning(db, payload.subscriptionId);
   if (!row || row.sub.state !== "provisioning") return "skipped";
   const sub = row.sub;
-  const credential = await currentCredential(db, sub.id);
-  if (!sub.deliveryTopic || !sub.groupPrefix || !credential) throw new Error(`subscription ${sub.id} lacks topic, group prefix or credential`);
+  const attempt = ctx?.job.attempt ?? 1;
+  const maxAttempts = ctx?.job.maxAttempts ?? 1;
+  if (!sub.deliveryTopic || !sub.groupPrefix) {
+    // No retry can add them: fail now with the reason, not after eight silent attempts.
+    await recordProvisionFailure(db, sub.id, { attempt, maxAttempts, last: true, message: "the subscription has no delivery topic or group prefix" });
+    return "failed";
+  }
+  const credential = (await currentCredential(db, sub.id)) ?? (await reissueCredential(db, sub.id));
+  if (!credential) return "skipped";
   const grant: Grant = { principal: principalName(credential.username), topic: sub.deliveryTopic, groupPrefix: sub.groupPrefix };
   const [plan] = await db.select({ quotaBytesPerSec: plans.quotaBytesPerSec }).from(plans).where(eq(plans.id, sub.planId));
   const quotaBytesPerSec = plan?.quotaBytesPerSec ?? null;
   let quota: "set" | "removed" | "unsupported" = "removed";
-  const attempt = ctx?.job.attempt ?? 1;
-  const maxAttempts = ctx?.job.maxAttempts ?? 1;
 
   try {
     await ensureDeliveryTopic(deps, grant.topic, row.sourceTopic);
@@ -183,26 +244,7 @@ async function provisionLocked(
   } catch (err) {
     const message = (err as Error).message || String(err);
     const last = attempt >= maxAttempts;
-    await db.transaction(async (tx) => {
-      const [updated] = await tx
-        .update(subscriptions)
-        .set(
-          last
-            ? { state: "failed", stateReason: `Provisioning failed after ${attempt} attempts: ${message}`, updatedAt: new Date() }
-            : { stateReason: `Attempt ${attempt} of ${maxAttempts} failed, retrying: ${message}`, updatedAt: new Date() },
-        )
-        .where(and(eq(subscriptions.id, sub.id), eq(subscriptions.state, "provisioning")))
-        .returning({ id: subscriptions.id });
-      if (updated) {
-        await recordAudit(tx, {
-          actor: SYSTEM,
-          action: last ? "subscription.provision_failed" : "subscription.provision_attempt_failed",
-          resource: { type: "subscription", id: sub.id },
-          result: "failure",
-          details: { attempt, maxAttempts, error: message },
-        });
-      }
-    });
+    await recordProvisionFailure(db, sub.id, { attempt, maxAttempts, last, message });
     if (last) return "failed";
     throw err;
   }
@@ -240,6 +282,34 @@ async function provisionLocked(
   await deps.provisioner.deleteScramUser(credential.username);
   await quotaApplier(deps)(credential.username, null);
   return "ended-meanwhile";
+}
+
+/**
+ * For the periodic loop: a subscription still in "provisioning" whose newest provision job is
+ * `failed` ends "failed" with the job's last error. The handler itself marks the last attempt
+ * failed, but an attempt that timed out or whose worker died never reaches that code; the queue
+ * then gives up on its own (timeout, stale-lock reclaim) and without this the subscription
+ * would show "provisioning" forever and never offer Retry. Returns the ids marked failed.
+ */
+export async function failExhaustedProvisioning(db: Db): Promise<string[]> {
+  // Starts from failed jobs (few, and found through the status index), not from the jobs table.
+  const rows = await db.execute<{ id: string; attempts: number; last_error: string | null }>(sql`
+    select s.id, j.attempts, j.last_error
+    from jobs j
+    join subscriptions s on s.id::text = j.payload->>'subscriptionId'
+    where j.kind = ${PROVISION_KIND} and j.status = 'failed' and s.state = 'provisioning'
+      and not exists (
+        select 1 from jobs k
+        where k.id > j.id and k.kind = ${PROVISION_KIND} and k.payload->>'subscriptionId' = j.payload->>'subscriptionId'
+      )`);
+  const failed: string[] = [];
+  for (const r of rows) {
+    // The first line of last_error is the attempt's own message; causes follow on later lines.
+    const message = (r.last_error ?? "the job was given up").split("\n")[0]!;
+    const marked = await recordProvisionFailure(db, r.id, { attempt: r.attempts, maxAttempts: r.attempts, last: true, message, via: "queue" });
+    if (marked) failed.push(r.id);
+  }
+  return failed;
 }
 
 async function removeCredential(db: Db, deps: ProvisioningDeps, cred: { id: string; username: string }, topic: string | null, prefix: string | null) {

@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, inArray, isNull, or } from "drizzle-orm";
+import { and, count, desc, eq, gte, inArray, isNull, or } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import {
   accessRequests,
@@ -13,6 +13,7 @@ import {
   teams,
   users,
 } from "@/db/schema";
+import { principalName, subscriptionUsername } from "@/lib/kafka/names";
 
 /** States in which a subscription holds (or is about to hold) access on the cluster. */
 export const LIVE_STATES = ["requested", "provisioning", "active", "suspended", "failed"] as const;
@@ -63,6 +64,21 @@ export async function listLiveCredentials(db: Db, subscriptionId: string) {
     .from(credentials)
     .where(and(eq(credentials.subscriptionId, subscriptionId), isNull(credentials.revokedAt)))
     .orderBy(credentials.createdAt);
+}
+
+/**
+ * Adds the subscription's next credential generation (`sub-<id>-r<n>`) and makes it the current
+ * principal. Call with the subscription row locked: the generation number is a count of rows.
+ * A new generation rather than a reused name means no secret from before works again.
+ */
+export async function insertNextCredential(tx: Db, subscriptionId: string) {
+  const [{ generations }] = (await tx.select({ generations: count() }).from(credentials).where(eq(credentials.subscriptionId, subscriptionId))) as [
+    { generations: number },
+  ];
+  const username = subscriptionUsername(subscriptionId, generations);
+  const [cred] = await tx.insert(credentials).values({ subscriptionId, username, mechanism: "scram-sha-512" }).returning();
+  await tx.update(subscriptions).set({ principal: principalName(username) }).where(eq(subscriptions.id, subscriptionId));
+  return cred!;
 }
 
 export type ReviewQueueItem = {

@@ -22,6 +22,8 @@ import {
   findPlanWithTier,
   findProduct,
   findSubscription,
+  insertNextCredential,
+  listLiveCredentials,
   listPendingRequestsForOwnerTeams,
   listTeamOwnerIds,
   type ReviewQueueItem,
@@ -443,6 +445,10 @@ export async function retryProvisioning(db: Db, user: SessionUser, input: { subs
       throw new AppError("not_found", "This subscription does not exist.");
     }
     if (sub.state !== "failed") throw new AppError("conflict", `Only a failed subscription can be retried (it is ${sub.state}).`);
+    // The reconciler removes the principal of a failed subscription and revokes its credential
+    // (a failed one must hold no access): the retry then provisions the next generation.
+    const [live] = await listLiveCredentials(tx, sub.id);
+    const credential = live ?? (await insertNextCredential(tx, sub.id));
     await tx
       .update(subscriptions)
       .set({ state: "provisioning", stateReason: "Retrying after a failure", updatedAt: new Date() })
@@ -450,7 +456,12 @@ export async function retryProvisioning(db: Db, user: SessionUser, input: { subs
     await enqueue(tx, provisionSubscriptionJob, { subscriptionId: sub.id }, {
       dedupeKey: `${provisionDedupeKey(sub.id)}:after:${sub.updatedAt.getTime()}`,
     });
-    await recordAudit(tx, { actor: actor(user), action: "subscription.retry_provisioning", resource: { type: "subscription", id: sub.id } });
+    await recordAudit(tx, {
+      actor: actor(user),
+      action: "subscription.retry_provisioning",
+      resource: { type: "subscription", id: sub.id },
+      details: { principal: principalName(credential.username), newGeneration: !live },
+    });
   });
 }
 
