@@ -3,12 +3,13 @@ import { expect, test } from "@playwright/test";
 import { screenshotPath, storageStatePath } from "./fixtures";
 
 // Needs the demo usage history (db/seed/usage.ts, seedDemoUsage) in the seeded e2e database:
-// last month is open with charges for every demo cost center.
-function lastMonth(): string {
+// last month is open with charges for every demo cost center, the months before it are closed.
+function monthsAgo(n: number): string {
   const now = new Date();
-  const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
+  const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - n, 1));
   return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, "0")}`;
 }
+const lastMonth = () => monthsAgo(1);
 
 test.describe("as finance", () => {
   test.use({ storageState: storageStatePath("finance") });
@@ -38,6 +39,47 @@ test.describe("as finance", () => {
     const lines = text.slice(1).split("\r\n");
     expect(lines[0]).toBe("period,team_name,team,currency,amount,charge_lines");
     expect(lines.some((l) => l.startsWith(`${period},Customer Care,customer-care,EUR,`) && /,\d+\.\d{2},\d+$/.test(l))).toBe(true);
+  });
+
+  test("corrects a closed month's charge with a compensating line booked in the open month", async ({ page }) => {
+    const closed = monthsAgo(2);
+    const reason = `Outage credit, ticket ${Date.now()}`;
+    await page.goto(`/finance?period=${closed}`);
+    await expect(page.getByTestId("period-status")).toHaveText("Closed");
+    await page.getByRole("link", { name: "CC-1050", exact: true }).click();
+    await page.getByRole("link", { name: "Customer Care", exact: true }).click();
+    const line = page.getByTestId("charge-line").filter({ hasText: "Rated CDR Billing Events" }).first();
+    const before = await line.locator("td").nth(2).innerText();
+    await line.getByRole("button", { name: /^Adjust charge: Rated CDR Billing Events/ }).click();
+
+    const dialog = page.getByRole("dialog", { name: "Adjust a closed charge" });
+    await expect(dialog).toBeVisible();
+    // Both fields are required and checked before anything is sent.
+    await dialog.getByRole("button", { name: "Review" }).click();
+    await expect(dialog.getByText("Say why the charge is corrected.")).toBeVisible();
+    await dialog.getByLabel("Amount (EUR)").fill("-12.505");
+    await dialog.getByLabel("Reason").fill(reason);
+    await dialog.getByRole("button", { name: "Review" }).click();
+    await expect(dialog.getByText("EUR has 2 decimals.")).toBeVisible();
+    await dialog.getByLabel("Amount (EUR)").fill("-12.50");
+    await dialog.getByRole("button", { name: "Review" }).click();
+
+    const confirm = page.getByRole("dialog", { name: "Book this adjustment?" });
+    await expect(confirm.getByTestId("adjust-summary")).toContainText("Credit of -€12.50");
+    await page.screenshot({ path: screenshotPath("finance-adjust"), fullPage: true });
+    await confirm.getByRole("button", { name: "Book adjustment" }).click();
+    await expect(page.getByTestId("adjust-done").first()).toContainText(`booked in ${lastMonth()}`);
+    // The closed line is unchanged ...
+    await expect(line.locator("td").nth(2)).toHaveText(before);
+
+    // ... and the compensating line sits in the open month, with its reason.
+    await page.goto(`/finance?period=${lastMonth()}`);
+    await page.getByRole("link", { name: "CC-1050", exact: true }).click();
+    await page.getByRole("link", { name: "Customer Care", exact: true }).click();
+    const adjustment = page.getByTestId("charge-line").filter({ hasText: reason });
+    await expect(adjustment).toHaveCount(1);
+    await expect(adjustment).toContainText("adjustment");
+    await expect(adjustment).toContainText("-€12.50");
   });
 });
 

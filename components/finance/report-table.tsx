@@ -2,6 +2,7 @@ import Link from "next/link";
 import { formatMoney } from "@/lib/billing/pricing";
 import type { ChargeLineRow, ReportRow } from "@/lib/billing/queries";
 import { Badge } from "@/components/ui";
+import { AdjustChargeButton } from "./adjust-charge-button";
 import { MoneyList } from "./money";
 
 /**
@@ -71,8 +72,12 @@ export function ReportTable({
 
 const kindTone = { usage: "brand", flat: "neutral", adjustment: "amber" } as const;
 
-/** The charge lines of one team's subscriptions: what each is billed for and why. */
-export function ChargeLinesTable({ lines, caption }: { lines: ChargeLineRow[]; caption: string }) {
+/**
+ * The charge lines of one team's subscriptions: what each is billed for and why. With `adjust`
+ * (a closed period), each line gets an "Adjust" control that books a compensating line in
+ * `adjust.bookInLabel`; open periods are corrected by recomputing, so they get none.
+ */
+export function ChargeLinesTable({ lines, caption, adjust }: { lines: ChargeLineRow[]; caption: string; adjust?: { bookInLabel: string } }) {
   return (
     <div className="overflow-x-auto">
       <table className="w-full text-left text-sm">
@@ -91,6 +96,11 @@ export function ChargeLinesTable({ lines, caption }: { lines: ChargeLineRow[]; c
             <th scope="col" className="py-2 text-right font-medium">
               Amount
             </th>
+            {adjust && (
+              <th scope="col" className="py-2 pl-4 text-right font-medium">
+                <span className="sr-only">Corrections</span>
+              </th>
+            )}
           </tr>
         </thead>
         <tbody className="divide-y divide-slate-100">
@@ -109,6 +119,14 @@ export function ChargeLinesTable({ lines, caption }: { lines: ChargeLineRow[]; c
               </td>
               <td className="max-w-md py-2 pr-4 text-slate-600">{l.description}</td>
               <td className="py-2 text-right font-medium tabular-nums text-slate-900">{formatMoney(l.amountMinor, l.currency)}</td>
+              {adjust && (
+                <td className="py-2 pl-4 text-right">
+                  <AdjustChargeButton
+                    bookInLabel={adjust.bookInLabel}
+                    charge={{ id: l.id, label: `${l.productName} · ${l.planName} plan (${l.kind})`, amountMinor: l.amountMinor, currency: l.currency }}
+                  />
+                </td>
+              )}
             </tr>
           ))}
         </tbody>

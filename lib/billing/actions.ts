@@ -1,13 +1,13 @@
 "use server";
 
+import { eq } from "drizzle-orm";
 import { revalidatePath } from "next/cache";
+import { charges } from "@/db/schema";
 import { safeAction } from "@/lib/actions/safe-action";
 import { AppError } from "@/lib/errors";
 import { closePeriod, createAdjustment } from "./charges";
-import { minorUnitDigits } from "./pricing";
+import { parseMajor } from "./pricing";
 import { AdjustmentSchema, ClosePeriodSchema } from "./schemas";
-import { charges } from "@/db/schema";
-import { eq } from "drizzle-orm";
 
 /** Finance and admins only (the wrapper checks the role; the services check it again). */
 export const closePeriodAction = safeAction({ schema: ClosePeriodSchema, role: "finance" }, async (input, { user, db }) => {
@@ -16,20 +16,22 @@ export const closePeriodAction = safeAction({ schema: ClosePeriodSchema, role: "
   return { period: res.period, lines: res.lines, totals: res.totals };
 });
 
-/** "-12.50" in the charge's currency to minor units, exactly; more decimals than the currency has is a field error. */
-function toMinor(amount: string, currency: string): number {
-  const digits = minorUnitDigits(currency);
-  const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(amount)!;
-  const frac = m[3] ?? "";
-  if (frac.length > digits) throw new AppError("validation", undefined, { fieldErrors: { amount: [`${currency} has ${digits} decimals.`] } });
-  const minor = BigInt(m[2]!) * 10n ** BigInt(digits) + BigInt(frac.padEnd(digits, "0") || "0");
-  return Number(m[1] ? -minor : minor);
-}
-
+/**
+ * A compensating line for a closed period's charge (the "Adjust" dialog on /finance). The amount
+ * is typed in major units of the charge's currency and converted exactly; the service books it
+ * in the earliest open period and audits it.
+ */
 export const createAdjustmentAction = safeAction({ schema: AdjustmentSchema, role: "finance" }, async (input, { user, db }) => {
   const [charge] = await db.select({ currency: charges.currency }).from(charges).where(eq(charges.id, input.chargeId));
   if (!charge) throw new AppError("not_found", "No such charge.");
-  const row = await createAdjustment(db, user, { chargeId: input.chargeId, amountMinor: toMinor(input.amount, charge.currency), reason: input.reason });
+  let amountMinor: number;
+  try {
+    amountMinor = parseMajor(input.amount, charge.currency);
+  } catch (err) {
+    throw new AppError("validation", undefined, { fieldErrors: { amount: [(err as Error).message] } });
+  }
+  if (amountMinor === 0) throw new AppError("validation", undefined, { fieldErrors: { amount: ["Enter a non-zero amount: negative for a credit, positive for a charge."] } });
+  const row = await createAdjustment(db, user, { chargeId: input.chargeId, amountMinor, reason: input.reason });
   revalidatePath("/finance");
-  return { id: row.id };
+  return { id: row.id, bookedIn: row.bookedIn, amountMinor: row.amountMinor, currency: row.currency };
 });

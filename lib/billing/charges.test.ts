@@ -2,7 +2,7 @@ import { and, eq, inArray } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { auditLog, billingPeriods, charges } from "@/db/schema";
 import { createTestDatabase } from "@/lib/testing/db";
-import { closePeriod, createAdjustment, recomputePeriodCharges, refreshOpenPeriodCharges } from "./charges";
+import { adjustmentBookingPeriod, closePeriod, createAdjustment, recomputePeriodCharges, refreshOpenPeriodCharges } from "./charges";
 import { createBillingWorld } from "./test-fixtures";
 
 // Billing periods are global (one row per month), so the arithmetic and the lifecycle each get
@@ -186,7 +186,8 @@ describe("period close, late usage and compensating rows", async () => {
       fieldErrors: { amountMinor: expect.any(Array), reason: expect.any(Array) },
     });
     const adj = await createAdjustment(life.db, w.users.finance, { chargeId: flatJan.id, amountMinor: -1000, reason: "Outage credit, ticket 4711" }, { now: at("2031-03-05T00:00:00Z") });
-    expect(adj).toMatchObject({ kind: "adjustment", amountMinor: -1000, currency: "EUR", compensatesChargeId: flatJan.id, subscriptionId: sFlat.id });
+    expect(adj).toMatchObject({ kind: "adjustment", amountMinor: -1000, currency: "EUR", compensatesChargeId: flatJan.id, subscriptionId: sFlat.id, bookedIn: "2031-03" });
+    expect(await adjustmentBookingPeriod(life.db, "2031-01", at("2031-03-05T00:00:00Z"))).toBe("2031-03");
     // Booked in the earliest open period (March), with the original untouched.
     const [march] = await life.db.select().from(billingPeriods).where(eq(billingPeriods.month, "2031-03-01"));
     expect(adj.periodId).toBe(march!.id);

@@ -377,13 +377,7 @@ export async function createAdjustment(db: Database, actor: SessionUser, input: 
     if (target.period.status !== "closed") {
       throw new AppError("conflict", "This charge's period is open: it is recomputed from usage, so there is nothing to compensate yet.");
     }
-    const [nextOpen] = await tx
-      .select()
-      .from(billingPeriods)
-      .where(and(eq(billingPeriods.status, "open"), gt(billingPeriods.month, target.period.month)))
-      .orderBy(asc(billingPeriods.month))
-      .limit(1);
-    const period = nextOpen ?? (await lockPeriod(tx, periodBounds(periodKeyOf(now))));
+    const period = await lockPeriod(tx, periodBounds(await adjustmentBookingPeriod(tx, periodKeyOfMonthDate(target.period.month), now)));
     if (period.status === "closed") throw new AppError("conflict", "There is no open period to book the correction in.");
     const c = target.charge;
     const [row] = await tx
@@ -415,8 +409,22 @@ export async function createAdjustment(db: Database, actor: SessionUser, input: 
         reason: input.reason.trim(),
       },
     });
-    return row!;
+    return { ...row!, bookedIn: periodKeyOfMonthDate(period.month) };
   });
+}
+
+/**
+ * Where a correction to a charge of closed period `key` is booked: the earliest open period
+ * after it, or the month of `now` when no later period exists yet (it is then created open).
+ */
+export async function adjustmentBookingPeriod(db: Db, key: string, now: Date = new Date()): Promise<string> {
+  const [nextOpen] = await db
+    .select({ month: billingPeriods.month })
+    .from(billingPeriods)
+    .where(and(eq(billingPeriods.status, "open"), gt(billingPeriods.month, periodBounds(key).monthDate)))
+    .orderBy(asc(billingPeriods.month))
+    .limit(1);
+  return nextOpen ? periodKeyOfMonthDate(nextOpen.month) : periodKeyOf(now);
 }
 
 /** Latest periods first (for the picker). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decimalString, divRoundHalfUp, formatMajor, priceUsage, sumByCurrency, type PricedPlan } from "./pricing";
+import { decimalString, divRoundHalfUp, formatMajor, parseMajor, priceUsage, sumByCurrency, type PricedPlan } from "./pricing";
 
 const MONTH = 30 * 24 * 3600;
 const usage = (u: Partial<{ messages: number | bigint; bytes: number | bigint; activeSeconds: number; periodSeconds: number }>) => ({
@@ -104,6 +104,23 @@ describe("money helpers", () => {
     expect(formatMajor(-5, "USD")).toBe("-0.05");
     expect(formatMajor(100, "JPY")).toBe("100");
     expect(formatMajor(1234, "BHD")).toBe("1.234");
+  });
+
+  it("parses typed major units into exact minor units per currency, refusing extra decimals", () => {
+    expect(parseMajor("-12.50", "EUR")).toBe(-1250);
+    expect(parseMajor("12.5", "EUR")).toBe(1250);
+    expect(parseMajor(" 7 ", "USD")).toBe(700);
+    expect(parseMajor("+0.05", "USD")).toBe(5);
+    expect(parseMajor("100", "JPY")).toBe(100);
+    expect(parseMajor("1.234", "BHD")).toBe(1234);
+    // Trailing zeros are not precision: 3.10 EUR is fine, 3.105 is not.
+    expect(parseMajor("3.100", "EUR")).toBe(310);
+    expect(() => parseMajor("3.105", "EUR")).toThrow("EUR has 2 decimals.");
+    expect(() => parseMajor("1.5", "JPY")).toThrow("JPY has no decimals.");
+    expect(() => parseMajor("1e3", "EUR")).toThrow(RangeError);
+    expect(() => parseMajor("", "EUR")).toThrow(RangeError);
+    // Round trip with the CSV/display formatter.
+    for (const v of [-1250, 0, 5, 123456789]) expect(parseMajor(formatMajor(v, "EUR"), "EUR")).toBe(v);
   });
 
   it("prints exact decimals", () => {

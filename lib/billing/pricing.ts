@@ -113,6 +113,23 @@ export function formatMajor(amountMinor: number | bigint, currency: string): str
   return `${negative ? "-" : ""}${whole}${frac}`;
 }
 
+/**
+ * "-12.50" typed in major units of `currency` to exact integer minor units (-1250), the inverse
+ * of formatMajor. Throws RangeError with a message for people when the text is not a plain
+ * decimal or has more decimals than the currency's minor unit (JPY has none).
+ */
+export function parseMajor(amount: string, currency: string): number {
+  const digits = minorUnitDigits(currency);
+  const m = /^\s*([+-]?)(\d+)(?:\.(\d*))?\s*$/.exec(amount);
+  if (!m) throw new RangeError("Enter an amount like -12.50.");
+  const frac = (m[3] ?? "").replace(/0+$/, "");
+  if (frac.length > digits) {
+    throw new RangeError(digits === 0 ? `${normalizeCurrency(currency)} has no decimals.` : `${normalizeCurrency(currency)} has ${digits} decimals.`);
+  }
+  const minor = BigInt(m[2]!) * 10n ** BigInt(digits) + BigInt(frac.padEnd(digits, "0") || "0");
+  return toSafeNumber(m[1] === "-" ? -minor : minor, "amount");
+}
+
 /** For people: "€12.34", "¥100". */
 export function formatMoney(amountMinor: number, currency: string): string {
   // Display only: the exact decimal string goes through a float here, fine for showing cents.

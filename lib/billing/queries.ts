@@ -2,7 +2,7 @@ import { and, eq, gte, isNull, lte, sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { billingPeriods, charges, costCenters, dataProducts, plans, subscriptions, teams, users } from "@/db/schema";
 import type { SessionUser } from "@/lib/auth/roles";
-import { assertFinance } from "./charges";
+import { adjustmentBookingPeriod, assertFinance } from "./charges";
 import { addMonths, periodBounds, periodKeyOf, periodKeyOfMonthDate, periodRange } from "./periods";
 import { normalizeCurrency, sumByCurrency } from "./pricing";
 import type { ChargebackLevel } from "./schemas";
@@ -188,6 +188,8 @@ export type PeriodInfo = {
   closedByName: string | null;
   /** Why the close button is unavailable, or null when it may be pressed. */
   closeBlockedReason: string | null;
+  /** Closed periods only: the open period corrections to its charges are booked in. */
+  adjustmentsBookIn: string | null;
 };
 
 export async function getPeriodInfo(db: Db, viewer: SessionUser, key: string, now: Date = new Date()): Promise<PeriodInfo> {
@@ -217,6 +219,7 @@ export async function getPeriodInfo(db: Db, viewer: SessionUser, key: string, no
     closedAt: row?.p.closedAt ?? null,
     closedByName: row?.closedByName ?? null,
     closeBlockedReason,
+    adjustmentsBookIn: row?.p.status === "closed" ? await adjustmentBookingPeriod(db, key, now) : null,
   };
 }
 
