@@ -10,7 +10,18 @@ import { StepActions } from "./step-actions";
 type Topic = { name: string; partitions: number };
 
 /** Cluster, then a live topic (platform topics hidden), then its partition count and newest messages. */
-export function SourceStep({ productId, clusters, initial }: { productId: string; clusters: { id: string; name: string; embedded: boolean }[]; initial: SourceData | null }) {
+export function SourceStep({
+  productId,
+  clusters,
+  initial,
+  initialWarnings = [],
+}: {
+  productId: string;
+  clusters: { id: string; name: string; embedded: boolean }[];
+  initial: SourceData | null;
+  /** What the saved sample means for publishing (e.g. no JSON record), from the server. */
+  initialWarnings?: string[];
+}) {
   const router = useRouter();
   const [clusterId, setClusterId] = useState(initial?.clusterId ?? clusters[0]?.id ?? "");
   const [topics, setTopics] = useState<Topic[] | null>(null);
@@ -20,6 +31,7 @@ export function SourceStep({ productId, clusters, initial }: { productId: string
     initial ? { topic: initial.topic, clusterId: initial.clusterId, partitions: initial.partitions ?? 0, samples: initial.samples } : null,
   );
   const [sampleError, setSampleError] = useState<string | null>(null);
+  const [warnings, setWarnings] = useState<string[]>(initialWarnings);
   const [loadingTopics, startTopics] = useTransition();
   const [sampling, startSample] = useTransition();
 
@@ -54,6 +66,7 @@ export function SourceStep({ productId, clusters, initial }: { productId: string
         return;
       }
       setSampleError(null);
+      setWarnings(res.data.warnings.map((w) => w.message));
       setSaved({ topic, clusterId, partitions: res.data.partitions, samples: res.data.samples });
       if (advance) router.push(`/owner/publish/${productId}/schema`);
     });
@@ -156,6 +169,15 @@ export function SourceStep({ productId, clusters, initial }: { productId: string
             </ul>
           )}
         </section>
+      )}
+      {saved && saved.topic === topic && warnings.length > 0 && (
+        <Alert tone="warning" title="About this topic's messages">
+          <ul className="list-disc space-y-1 pl-5">
+            {warnings.map((w) => (
+              <li key={w}>{w}</li>
+            ))}
+          </ul>
+        </Alert>
       )}
       <StepActions productId={productId} step="source" pending={sampling} onSave={onSave} canSave={Boolean(topic)} />
     </div>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkPlans, checkSchemaText, checkTiers, classifyFields, runPublishChecks, type PublishCheckInput } from "./checks";
+import { checkPlans, checkSchemaText, checkTiers, classifyFields, runPublishChecks, toSampledRecords, type PublishCheckInput } from "./checks";
 
 const schema = {
   type: "object",
@@ -36,7 +36,7 @@ function good(): PublishCheckInput {
       { name: "Internal", tier: "partner", approval: "auto", priceModel: "free", priceMinor: 0, currency: "EUR" },
       { name: "Full", tier: "full", approval: "manual", priceModel: "per_gb", priceMinor: 250, currency: "EUR", monthlyCapMinor: 100000 },
     ],
-    sampleValues: samples,
+    samples: toSampledRecords(samples),
   };
 }
 
@@ -130,10 +130,47 @@ describe("runPublishChecks", () => {
 
   it("warns, without blocking, when samples do not match the schema", () => {
     const d = good();
-    d.sampleValues = [...samples, JSON.stringify({ cell: "c-3", ts: "2026-11-22T07:00:00Z" })];
+    d.samples = toSampledRecords([...samples, JSON.stringify({ cell: "c-3", ts: "2026-11-22T07:00:00Z" })]);
     const r = runPublishChecks(d);
     expect(r.ok).toBe(true);
     expect(r.warnings.map((w) => w.field)).toEqual(["schema.text"]);
+  });
+});
+
+describe("non-JSON topics", () => {
+  it("refuses a topic whose sampled messages are all non-JSON, on the source topic", () => {
+    const d = good();
+    d.samples = toSampledRecords(["plain text", "<xml/>", null]);
+    const r = runPublishChecks(d);
+    expect(r.ok).toBe(false);
+    expect(keys(r)).toEqual(["source.topic"]);
+    expect(r.fieldErrors["source.topic"][0]).toMatch(/^No sampled message is JSON; the router delivers JSON records only/);
+    expect(r.fieldErrors["source.topic"][0]).toMatch(/not JSON/);
+  });
+
+  it("warns when some sampled messages are not JSON, and checks rules on the JSON ones only", () => {
+    const d = good();
+    d.samples = toSampledRecords([...samples, "garbage"]);
+    const r = runPublishChecks(d);
+    expect(r.ok).toBe(true);
+    expect(r.warnings.map((w) => [w.field, w.message])).toEqual([["source.topic", expect.stringMatching(/^1 of 3 sampled messages cannot be routed \(record is not JSON\)/)]]);
+  });
+
+  it("uses the verdict computed on the full record, not the value cut for display", () => {
+    const d = good();
+    // A large JSON record whose stored value was cut at the display limit still counts as JSON.
+    d.samples = [...toSampledRecords(samples), { value: '{"msisdn": "3161', reject: null }];
+    expect(runPublishChecks(d).warnings).toEqual([]);
+    d.samples = samples.map((value) => ({ value, reject: "record is larger than 1048588 bytes" }));
+    expect(keys(runPublishChecks(d))).toEqual(["source.topic"]);
+  });
+
+  it("warns that an empty topic was not tried on real records", () => {
+    const d = good();
+    d.samples = [];
+    const r = runPublishChecks(d);
+    expect(r.ok).toBe(true);
+    expect(r.warnings.map((w) => w.field)).toEqual(["source.topic"]);
   });
 });
 

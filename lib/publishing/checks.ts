@@ -14,6 +14,7 @@ import {
   checkRules,
   checkSchema,
   compileContract,
+  decodeRecord,
   parseSamples,
   parseSchemaText,
   ContractCompileError,
@@ -83,6 +84,42 @@ export function isSourceCandidate(topic: string): boolean {
 }
 
 export const NOT_A_SOURCE_MESSAGE = "This topic is written by Tributary itself (delivery, DLQ or internal) or by Kafka; it cannot be the source of a product.";
+
+/**
+ * One sampled record as the router would see it: `reject` is why decodeRecord (the router's own
+ * decoder) refuses it — not UTF-8, not JSON, no value, too large — or null when it decodes.
+ * Sampling computes it on the full record; the stored value may be cut for display.
+ */
+export type SampledRecord = { value: string | null; reject: string | null };
+
+export function toSampledRecords(values: readonly (string | null)[]): SampledRecord[] {
+  return values.map((value) => {
+    const d = decodeRecord(value);
+    return { value, reject: d.ok ? null : d.reason };
+  });
+}
+
+export const NO_JSON_MESSAGE = "No sampled message is JSON; the router delivers JSON records only. Choose a topic whose messages are JSON.";
+
+/**
+ * The router delivers JSON records only and sends everything else to the DLQ, so a topic whose
+ * sampled messages are all undecodable would publish a product that never delivers a record:
+ * an error. Some undecodable ones: a warning (they will be counted in the DLQ). No messages at
+ * all: a warning, the schema and rules could not be tried on real data.
+ */
+export function checkSampleDecoding(records: readonly SampledRecord[]): { issues: CheckIssue[]; warnings: CheckIssue[] } {
+  const at = (message: string): CheckIssue => ({ step: "source", field: "source.topic", message });
+  if (records.length === 0) {
+    return { issues: [], warnings: [at("The topic had no messages when it was sampled: the schema, rules and masking were not tried on real records. Sample it again once it has data.")] };
+  }
+  const rejected = records.filter((r) => r.reject !== null);
+  const reasons = [...new Set(rejected.map((r) => r.reject))].slice(0, 3).join("; ");
+  if (rejected.length === records.length) return { issues: [at(`${NO_JSON_MESSAGE} (${reasons})`)], warnings: [] };
+  if (rejected.length > 0) {
+    return { issues: [], warnings: [at(`${rejected.length} of ${records.length} sampled messages cannot be routed (${reasons}); the router sends such records to the DLQ.`)] };
+  }
+  return { issues: [], warnings: [] };
+}
 
 // ---- fields ---------------------------------------------------------------------------------
 
@@ -262,8 +299,8 @@ export type PublishCheckInput = {
   contract: { purposes: string[]; qualityRules: readonly unknown[] } | null;
   tiers: readonly TierInput[] | null;
   plans: readonly PlanInput[] | null;
-  /** Raw sampled message values; non-JSON ones are ignored here. */
-  sampleValues: readonly (string | null)[];
+  /** The sampled records; undecodable ones are checked by checkSampleDecoding and left out of the other checks. */
+  samples: readonly SampledRecord[];
   maskingKey?: Uint8Array;
   now?: number;
 };
@@ -277,7 +314,12 @@ export function runPublishChecks(input: PublishCheckInput): PublishCheckResult {
   if (input.slugTaken) issues.push({ step: "basics", field: "basics.slug", message: "Another product already uses this slug." });
   if (!input.source?.topic || !input.source.clusterId) issues.push({ step: "source", field: "source.topic", message: "Choose the source topic." });
   else if (!isSourceCandidate(input.source.topic)) issues.push({ step: "source", field: "source.topic", message: NOT_A_SOURCE_MESSAGE });
-  const samples = parseSamples(input.sampleValues).values;
+  else {
+    const decoding = checkSampleDecoding(input.samples);
+    issues.push(...decoding.issues);
+    warnings.push(...decoding.warnings);
+  }
+  const samples = parseSamples(input.samples.filter((r) => r.reject === null).map((r) => r.value)).values;
 
   let fields: ContractField[] = [];
   let schema: unknown = null;

@@ -66,6 +66,10 @@ export const SampleMessageSchema = z.object({
   key: z.string().max(1000).nullable(),
   value: z.string().max(1_000_000).nullable(),
   timestamp: z.string().max(40),
+  /** Why the router's decoder refuses the full record (not JSON, not UTF-8, too large), null when it decodes; absent in drafts sampled before it was recorded. */
+  reject: z.string().max(200).nullable().optional(),
+  /** The value was cut to SAMPLE_VALUE_MAX for display and inference. */
+  truncated: z.boolean().optional(),
 });
 export type SampleMessage = z.output<typeof SampleMessageSchema>;
 

@@ -242,9 +242,11 @@ describe("source topics", () => {
     }
   });
 
-  it("asks for an uploaded schema when the topic's messages are not JSON", async () => {
+  it("asks for an uploaded schema when the topic's messages are not JSON, and says the router cannot deliver them", async () => {
     const { productId } = await createDraft(db, owner, basics());
-    await sampleSourceForDraft(db, owner, deps, { productId, clusterId, topic: "raw.binary.v1" });
+    const sampled = await sampleSourceForDraft(db, owner, deps, { productId, clusterId, topic: "raw.binary.v1" });
+    expect(sampled.samples.map((m) => m.reject).sort()).toEqual(["record is not JSON", "record is not UTF-8 text"]);
+    expect(sampled.warnings.map((w) => w.message)).toEqual([expect.stringMatching(/^No sampled message is JSON; the router delivers JSON records only/)]);
     const inferred = await inferSchemaForDraft(db, owner, productId);
     expect(inferred.ok).toBe(false);
     if (!inferred.ok) expect(inferred.message).toMatch(/Upload a JSON Schema or Avro schema/);

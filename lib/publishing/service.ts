@@ -18,9 +18,12 @@ import {
   checkSchemaText,
   checkTiers,
   classifyFields,
+  checkSampleDecoding,
   runPublishChecks,
   toFieldErrorMap,
+  toSampledRecords,
   type CheckIssue,
+  type SampledRecord,
   type PublishCheckResult,
 } from "./checks";
 import { findCluster, findDraft, findProductForWizard, isSlugTaken, listClusters } from "./queries";
@@ -203,6 +206,9 @@ async function saveStep(db: Db, user: SessionUser, productId: string, step: Data
           if (!(await findCluster(tx, s.clusterId))) throw validation("Choose a cluster.", { "source.clusterId": ["This cluster does not exist."] });
           await tx.update(dataProducts).set({ clusterId: s.clusterId, sourceTopic: s.topic, updatedAt: new Date() }).where(eq(dataProducts.id, productId));
           data.source = s;
+          // Saved either way (the owner sees why); publishing refuses a topic with no JSON record.
+          const decoding = checkSampleDecoding(sampleRecords(data));
+          warnings = [...decoding.issues, ...decoding.warnings];
           break;
         }
         case "schema": {
@@ -267,8 +273,16 @@ function contractFields(data: DraftData): ContractField[] {
   return classifyFields(requireSchemaFields(data), data.fields?.fields).fields;
 }
 
+/** The sampled records with the router's verdict (recorded at sampling; recomputed for older drafts). */
+function sampleRecords(data: DraftData): SampledRecord[] {
+  return (data.source?.samples ?? []).map((m) => (m.reject !== undefined ? { value: m.value, reject: m.reject } : toSampledRecords([m.value])[0]));
+}
+
+/** The values the router would decode, for inference, suggestions, rules and masking. */
 function sampleValues(data: DraftData): (string | null)[] {
-  return (data.source?.samples ?? []).map((s) => s.value);
+  return sampleRecords(data)
+    .filter((r) => r.reject === null)
+    .map((r) => r.value);
 }
 
 function parsedSamples(data: DraftData): unknown[] {
@@ -337,7 +351,8 @@ export type InferredSchema = { ok: true; text: string; warnings: string[]; sampl
 /** A JSON Schema inferred from the draft's sample; non-JSON topics get a message asking for an upload. */
 export async function inferSchemaForDraft(db: Db, user: SessionUser, productId: string): Promise<InferredSchema> {
   const state = await loadWizard(db, user, productId);
-  const values = sampleValues(state.data);
+  // Every sampled value: inference itself says which are not JSON and asks for an upload.
+  const values = (state.data.source?.samples ?? []).map((m) => m.value);
   if (!state.data.source) return { ok: false, message: "Pick the source topic first; the schema is inferred from its recent messages." };
   const p = proposeContract(values, { title: state.data.basics?.name ?? state.product.name });
   if (!p.ok) return { ok: false, message: p.message };
@@ -420,7 +435,7 @@ async function checkDraft(db: Db, product: ProductRow, data: DraftData): Promise
     contract: data.contract ? { purposes: data.contract.purposes, qualityRules: data.contract.qualityRules } : null,
     tiers: data.tiers?.tiers ?? null,
     plans: data.plans?.plans ?? null,
-    sampleValues: sampleValues(data),
+    samples: sampleRecords(data),
     maskingKey: productKey(product),
   });
 }
@@ -556,6 +571,13 @@ export async function discardDraft(db: Db, user: SessionUser, productId: string)
 }
 
 // ---- page helpers -----------------------------------------------------------------------------
+
+/** What the saved sample means for publishing (no JSON record, some undecodable, empty topic). */
+export function sourceWarnings(data: DraftData): string[] {
+  if (!data.source) return [];
+  const r = checkSampleDecoding(sampleRecords(data));
+  return [...r.issues, ...r.warnings].map((i) => i.message);
+}
 
 export type TierFieldRow = { path: string; type: string; pii: string; container: boolean };
 

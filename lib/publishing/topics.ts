@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Kafka } from "kafkajs";
+import { decodeRecord } from "@/lib/contracts";
 import { AppError } from "@/lib/errors";
 import { createKafka, kafkaConnectionFromEnv, type KafkaConnectionOptions } from "@/lib/kafka/client";
 import { internalGroupName } from "@/lib/kafka/names";
@@ -50,10 +51,14 @@ export type TopicSample = { topic: string; partitions: number; messages: SampleM
 export const SAMPLE_VALUE_MAX = 64 * 1024;
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
+function clip(text: string | null, max: number): string | null {
+  return text !== null && text.length > max ? text.slice(0, max) : text;
+}
+
 function decode(buf: Buffer | null): string | null {
   if (buf === null) return null;
   try {
-    return utf8.decode(buf.subarray(0, SAMPLE_VALUE_MAX));
+    return utf8.decode(buf);
   } catch {
     // Kept as text the owner can read; inference reports it as not JSON.
     return `<${buf.byteLength} bytes, not UTF-8 text>`;
@@ -101,12 +106,17 @@ export async function sampleTopic(kafka: Kafka, topic: string, opts: { max?: num
         eachMessage: async ({ partition, message }) => {
           if (Number(message.offset) >= (highOf.get(partition) ?? 0)) return;
           if (messages.length >= wanted) return;
+          // The verdict on the whole record, as the router's decoder gives it; the value may be cut below.
+          const decoded = decodeRecord(message.value);
+          const value = decode(message.value);
           messages.push({
             partition,
             offset: message.offset,
-            key: decode(message.key),
-            value: decode(message.value),
+            key: clip(decode(message.key), 1000),
+            value: clip(value, SAMPLE_VALUE_MAX),
             timestamp: new Date(Number(message.timestamp)).toISOString(),
+            reject: decoded.ok ? null : decoded.reason,
+            ...(value !== null && value.length > SAMPLE_VALUE_MAX ? { truncated: true } : {}),
           });
           if (messages.length >= wanted) finish();
         },

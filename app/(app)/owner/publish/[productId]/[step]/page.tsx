@@ -14,7 +14,7 @@ import { Alert } from "@/components/ui";
 import { getDb } from "@/db/client";
 import { requireRole } from "@/lib/auth/session";
 import { isStep, STEP_LABELS, type Step } from "@/lib/publishing/schemas";
-import { fieldRows, listWizardClusters, reviewDraft, tierFieldRows } from "@/lib/publishing/service";
+import { fieldRows, listWizardClusters, reviewDraft, sourceWarnings, tierFieldRows } from "@/lib/publishing/service";
 import { loadWizardOrRespond } from "../load";
 
 export async function generateMetadata({ params }: { params: Promise<{ step: string }> }): Promise<Metadata> {
@@ -61,7 +61,7 @@ export default async function PublishStepPage({ params }: { params: Promise<{ pr
       break;
     }
     case "source":
-      body = <SourceStep productId={productId} clusters={await listWizardClusters(db)} initial={data.source ?? null} />;
+      body = <SourceStep productId={productId} clusters={await listWizardClusters(db)} initial={data.source ?? null} initialWarnings={sourceWarnings(data)} />;
       break;
     case "schema":
       body = <SchemaStep productId={productId} initial={data.schema ?? null} hasSamples={hasSamples} />;
