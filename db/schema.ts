@@ -514,6 +514,28 @@ export const usageLedger = pgTable(
   (t) => [primaryKey({ columns: [t.subscriptionId, t.hour] }), index("usage_ledger_hour_idx").on(t.hour)],
 );
 
+/**
+ * Usage per subscription per calendar month (UTC): the sum of its usage_ledger rows, kept by
+ * triggers on usage_ledger (migration 0010_usage_monthly_rollup) in the same transaction as every
+ * ledger write. Charges and late usage are computed from it, so a month's chargeback reads one
+ * row per subscription instead of ~720 ledger rows.
+ */
+export const usageMonthly = pgTable(
+  "usage_monthly",
+  {
+    /** First day of the month (UTC). */
+    month: date("month").notNull(),
+    subscriptionId: uuid("subscription_id")
+      .notNull()
+      .references(() => subscriptions.id),
+    messages: bigint("messages", { mode: "number" }).notNull().default(0),
+    bytes: bigint("bytes", { mode: "number" }).notNull().default(0),
+    /** The latest usage_ledger.updated_at that changed this month's sums. */
+    updatedAt: ts("updated_at").notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.month, t.subscriptionId] }), index("usage_monthly_subscription_idx").on(t.subscriptionId)],
+);
+
 export const billingPeriods = pgTable("billing_periods", {
   id: uuid("id").primaryKey().defaultRandom(),
   /** First day of the month (UTC). */
