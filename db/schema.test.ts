@@ -29,7 +29,7 @@ describe("schema migrations", () => {
     expect(miss).toEqual([]);
   });
 
-  it("refuses to update or delete audit entries", async () => {
+  it("refuses to update or delete audit entries through the append-only triggers", async () => {
     await recordAudit(t.db, { actor: { type: "system" }, action: "test.append", resource: { type: "test" } });
     // drizzle wraps the driver error; the database's own message is the cause.
     const causeOf = (p: Promise<unknown>) => p.then(() => "no error", (e: Error) => String((e.cause as Error)?.message));

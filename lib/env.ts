@@ -18,6 +18,13 @@ const EnvSchema = z.object({
   APP_URL: z.string().url().optional(),
 
   DATABASE_URL: z.string().url().optional(),
+  /**
+   * The table owner that runs migrations and the seed (default: DATABASE_URL). The app itself
+   * should connect as the non-owner role tributary_app (migration 0006), so that it cannot
+   * switch off the audit log's append-only triggers; the launcher does that for the embedded
+   * database by itself.
+   */
+  DATABASE_MIGRATION_URL: z.string().url().optional(),
   EMBEDDED_PG_PORT: z.coerce.number().int().positive().default(5488),
 
   KAFKA_BROKERS: z.string().optional(),
@@ -85,6 +92,8 @@ export type Env = z.infer<typeof EnvSchema> & {
   /** True when no DATABASE_URL was given and the launcher runs embedded PostgreSQL. */
   databaseEmbedded: boolean;
   databaseUrl: string;
+  /** Owner connection for migrations and the seed: DATABASE_MIGRATION_URL, else databaseUrl. */
+  databaseMigrationUrl: string;
   /** True when no KAFKA_BROKERS was given and the launcher runs the embedded broker. */
   kafkaEmbedded: boolean;
   kafkaBrokers: string[];
@@ -108,6 +117,7 @@ function load(): Env {
     ...e,
     databaseEmbedded: !e.DATABASE_URL,
     databaseUrl,
+    databaseMigrationUrl: e.DATABASE_MIGRATION_URL ?? databaseUrl,
     kafkaEmbedded: !e.KAFKA_BROKERS,
     kafkaBrokers,
     appUrl: e.APP_URL ?? `http://localhost:${e.PORT}`,

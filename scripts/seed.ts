@@ -30,7 +30,7 @@ if (!Number.isInteger(count) || count < 0 || !Number.isInteger(seed)) {
 const e = env();
 const say = (line: string) => console.log(`[seed] ${line}`);
 let local: LocalDatabase | undefined;
-let url = e.databaseUrl;
+let url = e.databaseMigrationUrl;
 if (e.databaseEmbedded && !(await canConnect("127.0.0.1", e.EMBEDDED_PG_PORT))) {
   local = await openDatabase(e, (line) => console.log(`[db] ${line}`));
   url = local.url;

@@ -1,6 +1,8 @@
 import { sql } from "drizzle-orm";
-import { describe, expect, it } from "vitest";
+import postgres from "postgres";
+import { afterAll, describe, expect, it } from "vitest";
 import { auditLog } from "@/db/schema";
+import { enableAppRole } from "@/lib/launcher/database";
 import { createTestDatabase } from "@/lib/testing/db";
 import { AUDIT_CSV_HEADER, auditCsvStream, CSV_BOM, csvCell, csvLine } from "./csv";
 import { AuditFilterSchema, iterateAuditLog, searchAuditLog } from "./queries";
@@ -99,7 +101,7 @@ describe("audit log immutability (database level)", () => {
     expect((await searchAuditLog(t.db, parse({ action: "test.insert" }))).total).toBe(1);
   });
 
-  it("refuses UPDATE, DELETE and TRUNCATE, even for the table owner", async () => {
+  it("refuses UPDATE, DELETE and TRUNCATE by trigger, for any user the triggers are enabled for", async () => {
     // drizzle wraps the driver error; the trigger's message and SQLSTATE are on its cause.
     async function refusal(statement: ReturnType<typeof sql>): Promise<{ message: string; code?: string }> {
       try {
@@ -118,5 +120,66 @@ describe("audit log immutability (database level)", () => {
     const [{ n }] = await t.db.execute<{ n: number }>(sql`select count(*)::int as n from audit_log where action = 'tampered'`);
     expect(n).toBe(0);
     expect((await searchAuditLog(t.db, parse({}))).total).toBe(6);
+  });
+});
+
+// The tests' own connection is the owner's (a superuser); the app runs as tributary_app, which
+// the migrations create. Every file that signs in as it sets this same password, so parallel
+// files on one server do not lock each other out.
+const appSql = postgres(await enableAppRole(t.url, "tributary-app-test"), { max: 1, onnotice: () => {} });
+afterAll(() => appSql.end({ timeout: 5 }));
+
+describe("audit log immutability for the app's role (tributary_app)", () => {
+  async function refused(statement: string): Promise<{ message: string; code?: string }> {
+    try {
+      await appSql.unsafe(statement);
+    } catch (err) {
+      return { message: (err as Error).message, code: (err as { code?: string }).code };
+    }
+    throw new Error(`not refused: ${statement}`);
+  }
+
+  it("is neither superuser nor owner, and may insert and read", async () => {
+    const [who] = await appSql<{ user: string; superuser: boolean; owner: string }[]>`
+      select current_user as "user", r.rolsuper as superuser, pg_get_userbyid(c.relowner) as owner
+      from pg_roles r, pg_class c where r.rolname = current_user and c.oid = 'audit_log'::regclass`;
+    expect(who).toMatchObject({ user: "tributary_app", superuser: false });
+    expect(who!.owner).not.toBe("tributary_app");
+    await appSql`insert into audit_log (actor_type, action, resource_type) values ('system', 'app.insert', 'test')`;
+    const [{ n }] = await appSql<{ n: number }[]>`select count(*)::int as n from audit_log where action = 'app.insert'`;
+    expect(n).toBe(1);
+  });
+
+  it("may not update, delete, truncate, disable or drop the triggers, or turn triggers off for its session", async () => {
+    const before = (await searchAuditLog(t.db, parse({}))).total;
+    for (const statement of ["update audit_log set action = 'tampered'", "delete from audit_log", "truncate audit_log"]) {
+      expect(await refused(statement)).toMatchObject({ code: "42501", message: expect.stringMatching(/permission denied for table audit_log/) });
+    }
+    for (const statement of [
+      "alter table audit_log disable trigger audit_log_no_update",
+      "alter table audit_log disable trigger all",
+      "drop trigger audit_log_no_update on audit_log",
+      "drop table audit_log",
+    ]) {
+      expect(await refused(statement)).toMatchObject({ code: "42501", message: expect.stringMatching(/must be owner/) });
+    }
+    // With session_replication_role = replica, ordinary triggers do not fire at all.
+    expect(await refused("set session_replication_role = replica")).toMatchObject({
+      code: "42501",
+      message: expect.stringMatching(/permission denied to set parameter "session_replication_role"/),
+    });
+    // Still enabled, still the same rows.
+    const [{ enabled }] = await t.db.execute<{ enabled: string }>(
+      sql`select string_agg(tgenabled::text, '' order by tgname) as enabled from pg_trigger where tgrelid = 'audit_log'::regclass and not tgisinternal`,
+    );
+    expect(enabled).toBe("OO");
+    expect((await searchAuditLog(t.db, parse({}))).total).toBe(before);
+  });
+
+  it("has ordinary read and write access to the other tables", async () => {
+    await appSql`insert into rate_limit_windows (key, window_start, count) values ('app-role-test', now(), 1)`;
+    await appSql`update rate_limit_windows set count = 2 where key = 'app-role-test'`;
+    await appSql`delete from rate_limit_windows where key = 'app-role-test'`;
+    expect(await refused("truncate rate_limit_windows")).toMatchObject({ code: "42501" });
   });
 });

@@ -5,7 +5,7 @@ import { runMigrations } from "@/db/migrate";
 import { DEMO_LOGINS, DEMO_PASSWORD, seedDemoWorld } from "@/db/seed/demo";
 import { seedDemoUsage } from "@/db/seed/usage";
 import { childEnv, env } from "@/lib/env";
-import { openDatabase, type LocalDatabase } from "@/lib/launcher/database";
+import { APP_DB_ROLE, appRoleWarning, checkAppRole, enableAppRole, openDatabase, type LocalDatabase } from "@/lib/launcher/database";
 import { canConnect, ensureAuthSecret, ensureSecretFile, generatePassword, waitForPort } from "@/lib/launcher/ready";
 import { Supervisor } from "@/lib/launcher/supervisor";
 
@@ -105,6 +105,16 @@ export function runLauncher(mode: LaunchMode): void {
       sup.log("seed", "demo world not seeded (DATABASE_URL with npm start; set SEED_DEMO=1 to seed)");
     }
 
+    // The web app and workers run as tributary_app, which may not touch the audit log's triggers;
+    // only this process (migrations, seed) holds the owner's connection.
+    let appDatabaseUrl = e.databaseUrl;
+    if (database.embedded) {
+      appDatabaseUrl = await enableAppRole(database.url, generatePassword());
+      sup.log("db", `the app connects as ${APP_DB_ROLE} (password generated for this run)`);
+    }
+    const roleWarning = appRoleWarning(await checkAppRole(appDatabaseUrl));
+    if (roleWarning) sup.log("db", `warning: ${roleWarning}`);
+
     const authSecret = e.AUTH_SECRET ?? (await ensureAuthSecret(e.DATA_DIR)).secret;
     // Secrets production requires, kept in DATA_DIR when not given, like the auth secret.
     const maskingSecret = e.MASKING_SECRET ?? (await ensureSecretFile(e.DATA_DIR, "masking-secret")).secret;
@@ -114,6 +124,8 @@ export function runLauncher(mode: LaunchMode): void {
       MASKING_SECRET: maskingSecret,
       ENCRYPTION_KEY: encryptionKey,
       PORT: String(e.PORT),
+      DATABASE_URL: appDatabaseUrl,
+      DATABASE_MIGRATION_URL: undefined,
     };
 
     if (e.kafkaEmbedded) {
