@@ -39,8 +39,10 @@ export async function listClusters(db: Db) {
     .orderBy(desc(clusters.embedded), clusters.name);
 }
 
+/** The full row, sealed admin secret included: only for connecting (lib/publishing/topics.ts). */
 export async function findCluster(db: Db, id: string) {
-  return (await listClusters(db)).find((c) => c.id === id);
+  const [row] = await db.select().from(clusters).where(eq(clusters.id, id)).limit(1);
+  return row;
 }
 
 /** Source topics already published by a product (a second product on the same topic is allowed but worth a hint). */

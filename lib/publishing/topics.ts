@@ -2,7 +2,9 @@ import { randomUUID } from "node:crypto";
 import type { Kafka } from "kafkajs";
 import { decodeRecord } from "@/lib/contracts";
 import { AppError } from "@/lib/errors";
-import { createKafka, kafkaConnectionFromEnv, type KafkaConnectionOptions } from "@/lib/kafka/client";
+import type { clusters } from "@/db/schema";
+import { clusterConnection } from "@/lib/admin/clusters";
+import { createKafka, type KafkaConnectionOptions } from "@/lib/kafka/client";
 import { internalGroupName } from "@/lib/kafka/names";
 import { isSourceCandidate } from "./checks";
 import type { SampleMessage } from "./schemas";
@@ -13,18 +15,8 @@ import type { SampleMessage } from "./schemas";
  * group), so it works the same against the embedded broker and a real cluster.
  */
 
-export type ClusterRow = { id: string; name: string; bootstrapServers: string; saslMechanism: string; embedded: boolean; adminUsername: string | null };
-
-/**
- * How the platform reaches a cluster. The embedded one (and any cluster the platform connection
- * points at) uses the env connection; a cluster without SASL is reached directly. Clusters with
- * a stored admin secret need its decryption, which lives with cluster administration, not here.
- */
-export function clusterConnection(cluster: ClusterRow): KafkaConnectionOptions {
-  if (cluster.embedded) return kafkaConnectionFromEnv();
-  if (cluster.saslMechanism === "none") return { brokers: cluster.bootstrapServers.split(",").map((s) => s.trim()).filter(Boolean) };
-  throw new AppError("unavailable", `Tributary cannot read topics of ${cluster.name} from the wizard yet (its credentials are managed by the platform admins).`);
-}
+/** A registered cluster as stored (the sealed admin secret is opened only to connect). */
+export type ClusterRow = typeof clusters.$inferSelect;
 
 export type TopicInfo = { name: string; partitions: number };
 
@@ -136,6 +128,19 @@ export async function sampleTopic(kafka: Kafka, topic: string, opts: { max?: num
   }
 }
 
+/**
+ * A client for a cluster, connected the way cluster administration connects (lib/admin/clusters):
+ * the embedded one through the env connection, a registered SASL cluster with the admin
+ * credentials an admin stored (opened here, server-side only, never returned).
+ */
 export function kafkaForCluster(cluster: ClusterRow): Kafka {
-  return createKafka({ clientId: "tributary-wizard", connection: clusterConnection(cluster), retries: 1 });
+  let connection: KafkaConnectionOptions;
+  try {
+    connection = clusterConnection(cluster);
+  } catch (e) {
+    if (e instanceof AppError) throw e;
+    // A secret sealed under another ENCRYPTION_KEY: say what to do, not what broke.
+    throw new AppError("unavailable", `The stored credentials of ${cluster.name} cannot be used; ask an admin to enter them again.`, { cause: e });
+  }
+  return createKafka({ clientId: "tributary-wizard", connection, retries: 1 });
 }
