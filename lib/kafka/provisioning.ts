@@ -54,6 +54,14 @@ export interface KafkaAccessProvisioner {
   deleteScramUser(username: string): Promise<void>;
   grantSubscriptionAcls(grant: SubscriptionGrant): Promise<void>;
   revokeSubscriptionAcls(grant: SubscriptionGrant): Promise<void>;
+  /**
+   * Deletes exactly these bindings of the principal, whatever their shape (resource type, pattern,
+   * operation, ALLOW or DENY, host), as listed by `listPrincipalsAndAcls`. Returns how many the
+   * cluster removed (0 for bindings already gone).
+   */
+  deleteAcls(principal: string, acls: readonly AclRule[]): Promise<number>;
+  /** Deletes every binding that names the principal, of any shape. Returns how many went. */
+  deleteAllAcls(principal: string): Promise<number>;
   /** Everything the cluster knows, for reconciliation against the database. */
   listPrincipalsAndAcls(): Promise<PrincipalAccess[]>;
   close(): Promise<void>;
@@ -93,6 +101,26 @@ export function subscriptionAclEntries(grant: SubscriptionGrant): AclEntry[] {
 function enumName(e: object, v: number): string {
   const hit = Object.entries(e).find(([, code]) => code === v);
   return hit ? hit[0].toLowerCase() : "unknown";
+}
+
+/** The inverse of enumName: "describe_configs" -> DESCRIBE_CONFIGS's code. */
+function enumCode(e: object, name: string, what: string): number {
+  const code = (e as Record<string, number | undefined>)[name.toUpperCase()];
+  if (code === undefined || name === "unknown" || name === "any") throw new Error(`Cannot name a concrete ACL ${what} "${name}"`);
+  return code;
+}
+
+/** A listed rule as an exact DeleteAcls filter: it matches that one binding and nothing else. */
+function exactFilter(principal: string, acl: AclRule) {
+  return {
+    principal,
+    host: acl.host,
+    resourceType: enumCode(AclResourceTypes, acl.resourceType, "resource type"),
+    resourceName: acl.resourceName,
+    resourcePatternType: enumCode(ResourcePatternTypes, acl.patternType, "pattern type"),
+    operation: enumCode(AclOperationTypes, acl.operation, "operation"),
+    permissionType: acl.permission === "deny" ? AclPermissionTypes.DENY : AclPermissionTypes.ALLOW,
+  };
 }
 
 const MECHANISM: Record<ProvisionedMechanism, ScramMechanism> = {
@@ -159,6 +187,32 @@ export class KafkaProtocolProvisioner implements KafkaAccessProvisioner {
     const res = await admin.deleteAcls({ filters: subscriptionAclEntries(grant) });
     const failed = res.filterResponses.find((r) => r.errorCode !== 0);
     if (failed) throw new Error(`Revoking ACLs of ${grant.principal} failed: ${failed.errorMessage ?? failed.errorCode}`);
+  }
+
+  async deleteAcls(principal: string, acls: readonly AclRule[]): Promise<number> {
+    if (acls.length === 0) return 0;
+    return this.deleteMatching(principal, acls.map((a) => exactFilter(principal, a)));
+  }
+
+  async deleteAllAcls(principal: string): Promise<number> {
+    // Null resource name and host match anything; ANY matches every type, pattern and permission.
+    return this.deleteMatching(principal, [
+      {
+        principal,
+        resourceType: AclResourceTypes.ANY,
+        resourcePatternType: ResourcePatternTypes.ANY,
+        operation: AclOperationTypes.ANY,
+        permissionType: AclPermissionTypes.ANY,
+      },
+    ]);
+  }
+
+  private async deleteMatching(principal: string, filters: Parameters<Admin["deleteAcls"]>[0]["filters"]): Promise<number> {
+    const admin = await this.getAdmin();
+    const res = await admin.deleteAcls({ filters });
+    const failed = res.filterResponses.find((r) => r.errorCode !== 0);
+    if (failed) throw new Error(`Deleting ACLs of ${principal} failed: ${failed.errorMessage ?? failed.errorCode}`);
+    return res.filterResponses.reduce((n, r) => n + r.matchingAcls.length, 0);
   }
 
   async listPrincipalsAndAcls(): Promise<PrincipalAccess[]> {

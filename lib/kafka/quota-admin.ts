@@ -133,3 +133,28 @@ export async function setUserByteRates(
     client.close();
   }
 }
+
+/**
+ * Every user entity's consumer_byte_rate on the cluster (user-only entities, not user+client-id
+ * or defaults), by user name, for reconciliation; "unsupported" on a cluster without the APIs.
+ */
+export async function listUserConsumerByteRates(connection: KafkaConnectionOptions): Promise<Map<string, number> | "unsupported"> {
+  try {
+    const client = await QuotaAdminClient.connect({ connection });
+    try {
+      const entries = await client.describe({ user: "*" }, true);
+      const rates = new Map<string, number>();
+      for (const e of entries) {
+        const user = e.entity.user;
+        const rate = e.values.consumer_byte_rate;
+        if (user && rate !== undefined) rates.set(user, rate);
+      }
+      return rates;
+    } finally {
+      client.close();
+    }
+  } catch (err) {
+    if (isQuotaUnsupported(err)) return "unsupported";
+    throw err;
+  }
+}

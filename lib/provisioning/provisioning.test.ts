@@ -20,6 +20,7 @@ import { createSubscriptionWorld, subscribeToAutoPlan } from "@/lib/subscription
 import { createTestDatabase } from "@/lib/testing/db";
 import { revealCredentials, rotateCredentials, type CredentialDeps } from "./credentials";
 import { provisionerJobHandlers } from "./runner";
+import { wrapProvisioner } from "./test-support";
 import { deprovisionSubscription, failExhaustedProvisioning, provisionSubscription, reconcileAccess, retireCredential, type ProvisioningDeps } from "./service";
 
 /**
@@ -234,18 +235,12 @@ describe("subscribe -> provision -> reveal -> consume", () => {
 describe("failed provisioning comes back", () => {
   /** A provisioner whose ACL step fails (after the user exists) while `failing` is set. */
   function failingAclsProvisioner(state: { failing: boolean }): KafkaAccessProvisioner {
-    return {
-      kind: "test-failing-acls",
-      upsertScramUser: (...a) => provisioner.upsertScramUser(...a),
-      deleteScramUser: (u) => provisioner.deleteScramUser(u),
+    return wrapProvisioner(provisioner, {
       grantSubscriptionAcls: async (g) => {
         if (state.failing) throw new Error("injected: ACL step failed");
         await provisioner.grantSubscriptionAcls(g);
       },
-      revokeSubscriptionAcls: (g) => provisioner.revokeSubscriptionAcls(g),
-      listPrincipalsAndAcls: () => provisioner.listPrincipalsAndAcls(),
-      close: async () => {},
-    };
+    });
   }
   const lastAttempt = { job: { id: 1, kind: "subscription.provision", dedupeKey: "x", attempt: 8, maxAttempts: 8, createdAt: new Date() } };
 
@@ -420,44 +415,88 @@ describe("rotation and ending access", () => {
     expect(await canAuthenticate(before.username, before.password)).toBe(false);
   }, 60_000);
 
-  it("reconcile re-grants an ACL deleted behind our back, strips a stray ACL and removes an orphan principal; admin untouched", async () => {
+  it("reconcile re-grants a deleted ACL, strips stray ACLs of any shape and removes orphan principals with all their ACLs, each audited once; admin untouched", async () => {
     const w = await createSubscriptionWorld(db);
     const id = await newActiveSubscription(w);
     const [sub] = await db.select().from(subscriptions).where(eq(subscriptions.id, id));
     const principal = sub!.principal!;
+    const topic = sub!.deliveryTopic!;
     const kafkaAdmin = createKafka({ connection: adminConn, logLevel: "nothing" }).admin();
     await kafkaAdmin.connect();
-    const entry = {
-      principal,
-      host: "*",
-      permissionType: AclPermissionTypes.ALLOW,
-      resourceType: AclResourceTypes.TOPIC,
-      resourcePatternType: ResourcePatternTypes.LITERAL,
-      operation: AclOperationTypes.READ,
-    };
-    await kafkaAdmin.deleteAcls({ filters: [{ ...entry, resourceName: sub!.deliveryTopic! }] });
-    await kafkaAdmin.createAcls({ acl: [{ ...entry, resourceName: otherTopic }] });
+    const allow = { principal, host: "*", permissionType: AclPermissionTypes.ALLOW };
+    const literalTopic = { resourceType: AclResourceTypes.TOPIC, resourcePatternType: ResourcePatternTypes.LITERAL };
+    await kafkaAdmin.deleteAcls({ filters: [{ ...allow, ...literalTopic, resourceName: topic, operation: AclOperationTypes.READ }] });
+    // Drift that ADDS rights, in several shapes: the write the audit found, a read elsewhere, a
+    // prefixed topic pattern, another group, a cluster right, a DENY and a host-scoped READ.
+    await kafkaAdmin.createAcls({
+      acl: [
+        { ...allow, ...literalTopic, resourceName: topic, operation: AclOperationTypes.WRITE },
+        { ...allow, ...literalTopic, resourceName: otherTopic, operation: AclOperationTypes.READ },
+        { ...allow, resourceType: AclResourceTypes.TOPIC, resourcePatternType: ResourcePatternTypes.PREFIXED, resourceName: "tributary.", operation: AclOperationTypes.DESCRIBE },
+        { ...allow, resourceType: AclResourceTypes.GROUP, resourcePatternType: ResourcePatternTypes.LITERAL, resourceName: "someone-elses-group", operation: AclOperationTypes.READ },
+        { ...allow, resourceType: AclResourceTypes.CLUSTER, resourcePatternType: ResourcePatternTypes.LITERAL, resourceName: "kafka-cluster", operation: AclOperationTypes.DESCRIBE },
+        { ...allow, ...literalTopic, resourceName: topic, operation: AclOperationTypes.ALTER_CONFIGS, permissionType: AclPermissionTypes.DENY },
+        { ...allow, ...literalTopic, resourceName: topic, operation: AclOperationTypes.DESCRIBE, host: "10.1.2.3" },
+      ],
+    });
     await kafkaAdmin.disconnect();
     const orphanId = "0b1c2d3e-4f50-4617-8829-3a4b5c6d7e8f";
     const orphan = principalName(subscriptionUsername(orphanId));
     await provisioner.upsertScramUser(subscriptionUsername(orphanId), "whatever-secret", "scram-sha-512");
     await provisioner.grantSubscriptionAcls({ principal: orphan, topic: otherTopic, groupPrefix: groupPrefix(orphanId) });
+    // An orphan with no user, only odd ACLs (a write and a deny), is still ours to remove.
+    const aclOnly = principalName(subscriptionUsername("1c2d3e4f-5061-4728-9930-4b5c6d7e8f90", 2));
+    const admin2 = createKafka({ connection: adminConn, logLevel: "nothing" }).admin();
+    await admin2.connect();
+    await admin2.createAcls({
+      acl: [
+        { principal: aclOnly, host: "*", permissionType: AclPermissionTypes.ALLOW, ...literalTopic, resourceName: otherTopic, operation: AclOperationTypes.WRITE },
+        { principal: aclOnly, host: "*", permissionType: AclPermissionTypes.DENY, resourceType: AclResourceTypes.GROUP, resourcePatternType: ResourcePatternTypes.PREFIXED, resourceName: "x.", operation: AclOperationTypes.ALL },
+      ],
+    });
+    await admin2.disconnect();
 
     const report = await reconcileAccess(db, deps);
     expect(report.regranted).toContain(principal);
-    expect(report.removed).toContain(orphan);
-    expect(report.extraAclsRemoved).toEqual([`${principal} topic:literal:${otherTopic}:read:allow`]);
+    expect(report.removed).toEqual(expect.arrayContaining([orphan, aclOnly]));
+    expect(report.extraAclsRemoved.filter((e) => e.startsWith(`${principal} `)).sort()).toEqual(
+      [
+        `${principal} topic:literal:${topic}:write:allow`,
+        `${principal} topic:literal:${otherTopic}:read:allow`,
+        `${principal} topic:prefixed:tributary.:describe:allow`,
+        `${principal} group:literal:someone-elses-group:read:allow`,
+        `${principal} cluster:literal:kafka-cluster:describe:allow`,
+        `${principal} topic:literal:${topic}:alter_configs:deny`,
+        `${principal} topic:literal:${topic}:describe:allow@10.1.2.3`,
+      ].sort(),
+    );
+    expect(report.unrepaired).toEqual([]);
     const after = await provisioner.listPrincipalsAndAcls();
-    expect(after.find((p) => p.principal === principal)?.acls).toHaveLength(3);
-    expect(after.some((p) => p.principal === orphan)).toBe(false);
+    expect(
+      after
+        .find((p) => p.principal === principal)
+        ?.acls.map((a) => `${a.resourceType}:${a.patternType}:${a.resourceName}:${a.operation}:${a.permission}:${a.host}`)
+        .sort(),
+    ).toEqual([`group:prefixed:${groupPrefix(id)}:read:allow:*`, `topic:literal:${topic}:describe:allow:*`, `topic:literal:${topic}:read:allow:*`]);
+    expect(after.some((p) => p.principal === orphan || p.principal === aclOnly)).toBe(false);
     expect(after.find((p) => p.principal === "User:admin")?.scramMechanisms.length).toBeGreaterThan(0);
 
+    // The stray write is really gone: the credential cannot produce to its own topic.
+    const cred = await revealCredentials(db, credDeps, w.users.consumer, id);
+    const producer = kafkaAs(cred.username, cred.password).producer({ retry: { retries: 0 } });
+    await producer.connect();
+    await expect(producer.send({ topic, messages: [{ value: "write" }] })).rejects.toThrow(/authoriz/i);
+    await producer.disconnect();
+
     const again = await reconcileAccess(db, deps);
-    expect(again).toEqual({ regranted: [], credentialReset: [], removed: [], extraAclsRemoved: [], unrepaired: [] });
-    const audits = await db.select({ action: auditLog.action }).from(auditLog).where(sql`${auditLog.action} like 'access.reconcile.%'`);
-    expect(audits.map((a) => a.action)).toEqual(
-      expect.arrayContaining(["access.reconcile.regrant", "access.reconcile.remove", "access.reconcile.extra_acl_removed"]),
+    expect(again).toEqual({ regranted: [], credentialReset: [], removed: [], extraAclsRemoved: [], quotaRestored: [], quotaRemoved: [], revokedAbsent: [], unrepaired: [] });
+    const audits = await db.select({ action: auditLog.action, details: auditLog.details }).from(auditLog).where(sql`${auditLog.action} like 'access.reconcile.%'`);
+    expect(audits.filter((a) => a.action === "access.reconcile.extra_acl_removed" && (a.details as { principal: string }).principal === principal)).toHaveLength(7);
+    expect(audits.filter((a) => a.action === "access.reconcile.remove").map((a) => (a.details as { principal: string }).principal)).toEqual(
+      expect.arrayContaining([orphan, aclOnly]),
     );
+    expect(audits.some((a) => a.action === "access.reconcile.regrant")).toBe(true);
+    expect(audits.some((a) => a.action === "access.reconcile.unrepaired")).toBe(false);
   }, 90_000);
 });
 

@@ -10,12 +10,12 @@ import { securityBrokerOptions } from "@/lib/broker/security";
 import type { KafkaConnectionOptions } from "@/lib/kafka/client";
 import { subscriptionUsername } from "@/lib/kafka/names";
 import { createProvisioner, type KafkaAccessProvisioner } from "@/lib/kafka/provisioning";
-import { applyConsumerByteRate, QuotaAdminClient } from "@/lib/kafka/quota-admin";
+import { applyConsumerByteRate, QuotaAdminClient, setUserByteRates } from "@/lib/kafka/quota-admin";
 import { cancelSubscription } from "@/lib/subscriptions/service";
 import { createSubscriptionWorld, subscribeToAutoPlan } from "@/lib/subscriptions/test-fixtures";
 import { createTestDatabase } from "@/lib/testing/db";
 import { rotateCredentials } from "./credentials";
-import { deprovisionSubscription, provisionSubscription, type ProvisioningDeps } from "./service";
+import { deprovisionSubscription, provisionSubscription, reconcileAccess, type ProvisioningDeps } from "./service";
 
 /**
  * The quota step of provisioning: a plan's quota_bytes_per_sec becomes the principal's
@@ -106,5 +106,46 @@ describe("quota step", () => {
     const [audit] = await db.select().from(auditLog).where(and(eq(auditLog.resourceId, subscriptionId), eq(auditLog.action, "subscription.provisioned")));
     expect(audit!.details).toMatchObject({ quota: { consumerBytesPerSec: null, applied: "unsupported" } });
     expect(await quotasOf(subscriptionUsername(subscriptionId))).toEqual([]);
+  }, 60_000);
+
+  it("reconciliation restores a plan quota that vanished or changed on the cluster and removes quotas of orphans, each audited once", async () => {
+    const deps: ProvisioningDeps = { provisioner, connection: adminConn };
+    const w = await createSubscriptionWorld(db);
+    await db.update(plans).set({ quotaBytesPerSec: 300_000 }).where(eq(plans.id, w.plans.autoPlan.id));
+    const { subscriptionId } = await subscribeToAutoPlan(db, w);
+    expect(await provisionSubscription(db, deps, { subscriptionId })).toBe("active");
+    const username = subscriptionUsername(subscriptionId);
+    const principal = `User:${username}`;
+
+    // Deleted behind our back: restored.
+    await setUserByteRates(adminConn, username, { consumer_byte_rate: null });
+    expect(await quotasOf(username)).toEqual([]);
+    // An orphan principal that only has a quota left.
+    const orphan = subscriptionUsername("2d3e4f50-6172-4839-8a41-5c6d7e8f9012");
+    await setUserByteRates(adminConn, orphan, { consumer_byte_rate: 1_000 });
+    let report = await reconcileAccess(db, deps);
+    expect(report.quotaRestored).toEqual([principal]);
+    expect(report.removed).toEqual([`User:${orphan}`]);
+    expect(await quotasOf(username)).toEqual([{ entity: { user: username }, values: { consumer_byte_rate: 300_000 } }]);
+    expect(await quotasOf(orphan)).toEqual([]);
+
+    // Changed by hand: set back to the plan's value.
+    await setUserByteRates(adminConn, username, { consumer_byte_rate: 5_000_000 });
+    report = await reconcileAccess(db, deps);
+    expect(report.quotaRestored).toEqual([principal]);
+    expect(await quotasOf(username)).toEqual([{ entity: { user: username }, values: { consumer_byte_rate: 300_000 } }]);
+
+    report = await reconcileAccess(db, deps);
+    expect(report).toMatchObject({ quotaRestored: [], quotaRemoved: [], removed: [], unrepaired: [] });
+    const audits = await db.select().from(auditLog).where(and(eq(auditLog.resourceId, subscriptionId), eq(auditLog.action, "access.reconcile.quota_restored")));
+    expect(audits.map((a) => a.details)).toEqual([
+      { principal, consumerBytesPerSec: 300_000, found: null },
+      { principal, consumerBytesPerSec: 300_000, found: 5_000_000 },
+    ]);
+
+    // A cluster without the quota APIs: the rest of reconciliation still runs.
+    await setUserByteRates(adminConn, username, { consumer_byte_rate: null });
+    const noQuotas = await reconcileAccess(db, { provisioner, listQuotas: async () => "unsupported", applyQuota: async () => "unsupported" });
+    expect(noQuotas).toMatchObject({ quotaRestored: [], unrepaired: [] });
   }, 60_000);
 });

@@ -7,7 +7,7 @@ import type { JobContext } from "@/lib/jobs";
 import { createKafka, type KafkaConnectionOptions } from "@/lib/kafka/client";
 import { principalName } from "@/lib/kafka/names";
 import { env } from "@/lib/env";
-import { applyConsumerByteRate } from "@/lib/kafka/quota-admin";
+import { applyConsumerByteRate, listUserConsumerByteRates } from "@/lib/kafka/quota-admin";
 import { enqueueStripeSubscriptionCreate } from "@/lib/stripe/service";
 import type { KafkaAccessProvisioner } from "@/lib/kafka/provisioning";
 import { provisionSubscriptionJob } from "@/lib/subscriptions/jobs";
@@ -33,6 +33,8 @@ export type ProvisioningDeps = {
    * client-quota APIs on `connection` (lib/kafka/quota-admin.ts).
    */
   applyQuota?: (username: string, bytesPerSec: number | null) => Promise<"set" | "removed" | "unsupported">;
+  /** Every user's consumer byte rate on the cluster, for reconciliation. Default: `connection`'s quota APIs. */
+  listQuotas?: () => Promise<Map<string, number> | "unsupported">;
 };
 
 function quotaApplier(deps: ProvisioningDeps) {
@@ -40,6 +42,7 @@ function quotaApplier(deps: ProvisioningDeps) {
 }
 
 const SYSTEM = { type: "system" as const, label: "provisioner" };
+const RECONCILER = { type: "system" as const, label: "reconciler" };
 
 export function randomSecret(): string {
   return randomBytes(32).toString("base64url");
@@ -278,7 +281,7 @@ async function provisionLocked(
   const [now] = await db.select({ state: subscriptions.state }).from(subscriptions).where(eq(subscriptions.id, sub.id));
   if (!now || !(ENDED_STATES as readonly string[]).includes(now.state)) return "skipped";
   // Ended while we were granting: its deprovision job may already have run, so undo ours.
-  await deps.provisioner.revokeSubscriptionAcls(grant);
+  await deps.provisioner.deleteAllAcls(grant.principal);
   await deps.provisioner.deleteScramUser(credential.username);
   await quotaApplier(deps)(credential.username, null);
   return "ended-meanwhile";
@@ -312,12 +315,35 @@ export async function failExhaustedProvisioning(db: Db): Promise<string[]> {
   return failed;
 }
 
-async function removeCredential(db: Db, deps: ProvisioningDeps, cred: { id: string; username: string }, topic: string | null, prefix: string | null) {
-  if (topic && prefix) await deps.provisioner.revokeSubscriptionAcls({ principal: principalName(cred.username), topic, groupPrefix: prefix });
+async function removeCredential(db: Db, deps: ProvisioningDeps, cred: { id: string; username: string }) {
+  // Every binding naming the principal, not only the grant's shape: a stray one must not survive it.
+  await deps.provisioner.deleteAllAcls(principalName(cred.username));
   await quotaApplier(deps)(cred.username, null);
   // Deleting the user makes the cluster close the principal's open connections.
   await deps.provisioner.deleteScramUser(cred.username);
   await db.update(credentials).set({ revokedAt: new Date() }).where(and(eq(credentials.id, cred.id), isNull(credentials.revokedAt)));
+}
+
+/**
+ * Writes the one "subscription.deprovisioned" entry once an ended subscription has no live
+ * credential left, whoever removed the last one (the job or the reconciler).
+ */
+async function recordDeprovisionedIfDone(tx: Db, subscriptionId: string, via: "job" | "reconciler", principals?: string[]): Promise<boolean> {
+  const [sub] = await tx.select({ state: subscriptions.state }).from(subscriptions).where(eq(subscriptions.id, subscriptionId));
+  if (!sub || !(ENDED_STATES as readonly string[]).includes(sub.state)) return false;
+  const [left] = await tx
+    .select({ id: credentials.id })
+    .from(credentials)
+    .where(and(eq(credentials.subscriptionId, subscriptionId), isNull(credentials.revokedAt)))
+    .limit(1);
+  if (left) return false;
+  await recordAudit(tx, {
+    actor: via === "job" ? SYSTEM : RECONCILER,
+    action: "subscription.deprovisioned",
+    resource: { type: "subscription", id: subscriptionId },
+    details: { state: sub.state, via, ...(principals ? { principals } : {}) },
+  });
+  return true;
 }
 
 /** Job "subscription.deprovision": every live credential of an ended subscription loses ACLs and user. Idempotent. */
@@ -328,13 +354,10 @@ export async function deprovisionSubscription(db: Db, deps: ProvisioningDeps, pa
     .select()
     .from(credentials)
     .where(and(eq(credentials.subscriptionId, sub.id), isNull(credentials.revokedAt)));
-  for (const cred of live) await removeCredential(db, deps, cred, sub.deliveryTopic, sub.groupPrefix);
-  await recordAudit(db, {
-    actor: SYSTEM,
-    action: "subscription.deprovisioned",
-    resource: { type: "subscription", id: sub.id },
-    details: { state: sub.state, principals: live.map((c) => principalName(c.username)) },
-  });
+  // Nothing live: an earlier run (or the reconciler) finished and recorded it.
+  if (live.length === 0) return "done";
+  for (const cred of live) await removeCredential(db, deps, cred);
+  await recordDeprovisionedIfDone(db, sub.id, "job", live.map((c) => principalName(c.username)));
   return "done";
 }
 
@@ -346,7 +369,7 @@ export async function retireCredential(db: Db, deps: ProvisioningDeps, payload: 
     .innerJoin(subscriptions, eq(subscriptions.id, credentials.subscriptionId))
     .where(eq(credentials.id, payload.credentialId));
   if (!row || row.cred.revokedAt) return "skipped";
-  await removeCredential(db, deps, row.cred, row.sub.deliveryTopic, row.sub.groupPrefix);
+  await removeCredential(db, deps, row.cred);
   await recordAudit(db, {
     actor: SYSTEM,
     action: "credential.retired",
@@ -363,116 +386,212 @@ export type ReconcileReport = {
   regranted: string[];
   credentialReset: string[];
   removed: string[];
+  /** "<principal> <binding>" per stray ACL deleted from a subscription principal. */
   extraAclsRemoved: string[];
-  /** Drift we can see but not repair through the provisioner interface (logged and audited). */
+  /** A plan quota that had vanished from (or changed on) the cluster, set again. */
+  quotaRestored: string[];
+  /** A quota the plan does not have, removed from a subscription principal. */
+  quotaRemoved: string[];
+  /** Credentials of ended subscriptions already absent from the cluster, now marked revoked. */
+  revokedAbsent: string[];
+  /** Repairs the cluster refused this round: logged, not audited, tried again next round. */
   unrepaired: string[];
 };
 
-/** A key per ACL of the exact grant shape, for set comparison. */
-const aclKey = (a: { resourceType: string; patternType: string; resourceName: string; operation: string; permission: string }) =>
-  `${a.resourceType}:${a.patternType}:${a.resourceName}:${a.operation}:${a.permission}`;
+export type ReconcileDeps = Pick<ProvisioningDeps, "provisioner"> & Partial<Pick<ProvisioningDeps, "connection" | "applyQuota" | "listQuotas">>;
+
+/** One key per binding, host included: READ from one host is not READ from everywhere. */
+const aclKey = (a: { resourceType: string; patternType: string; resourceName: string; operation: string; permission: string; host?: string }) =>
+  `${a.resourceType}:${a.patternType}:${a.resourceName}:${a.operation}:${a.permission}${a.host && a.host !== "*" ? `@${a.host}` : ""}`;
+
+function grantKeys(grant: Grant): Set<string> {
+  return new Set([
+    aclKey({ resourceType: "topic", patternType: "literal", resourceName: grant.topic, operation: "read", permission: "allow" }),
+    aclKey({ resourceType: "topic", patternType: "literal", resourceName: grant.topic, operation: "describe", permission: "allow" }),
+    aclKey({ resourceType: "group", patternType: "prefixed", resourceName: grant.groupPrefix, operation: "read", permission: "allow" }),
+  ]);
+}
+
+/** Quota reading and writing for the reconciler, or null when it has no way to reach the quota APIs. */
+function quotaAccess(deps: ReconcileDeps) {
+  const list = deps.listQuotas ?? (deps.connection ? () => listUserConsumerByteRates(deps.connection!) : null);
+  const apply = deps.applyQuota ?? (deps.connection ? (u: string, r: number | null) => applyConsumerByteRate(deps.connection!, u, r) : null);
+  return list && apply ? { list, apply } : null;
+}
 
 /**
- * Compares Tributary's principals on the cluster with the database and repairs both ways:
- * a live credential of an active subscription gets its missing ACLs back (and a fresh throwaway
- * secret if its user vanished, with revealed_at cleared so the consumer can reveal again);
- * principals of anything else lose their ACLs and user. Subscriptions in "provisioning" are
- * left to their job. Admin and other non-Tributary principals are never touched.
+ * Compares Tributary's principals on the cluster with the database and repairs both ways, each
+ * repair audited once (`access.reconcile.*`; a repaired drift is gone the next round):
+ * - a live credential of an active subscription gets missing grant ACLs back, a fresh throwaway
+ *   secret if its user vanished (revealed_at cleared so the consumer can reveal again), every
+ *   other ACL naming it deleted (any resource, operation, ALLOW or DENY, host), and its plan's
+ *   quota set again if it vanished or changed;
+ * - principals of anything else (ended, failed, unknown) lose every ACL, their user and quota,
+ *   and their credential rows are marked revoked;
+ * - credentials of ended subscriptions that the cluster no longer has are marked revoked, so a
+ *   subscription whose deprovisioning ran out of retries stops showing "ending".
+ * Subscriptions in "provisioning" are left to their job. Admin and other non-Tributary
+ * principals are never touched.
  */
-export async function reconcileAccess(db: Db, deps: Pick<ProvisioningDeps, "provisioner">): Promise<ReconcileReport> {
-  const report: ReconcileReport = { regranted: [], credentialReset: [], removed: [], extraAclsRemoved: [], unrepaired: [] };
+export async function reconcileAccess(db: Db, deps: ReconcileDeps): Promise<ReconcileReport> {
+  const report: ReconcileReport = {
+    regranted: [],
+    credentialReset: [],
+    removed: [],
+    extraAclsRemoved: [],
+    quotaRestored: [],
+    quotaRemoved: [],
+    revokedAbsent: [],
+    unrepaired: [],
+  };
   const startedAt = new Date();
   const listed = (await deps.provisioner.listPrincipalsAndAcls()).filter((p) => OWN_PRINCIPAL.test(p.principal));
+  const quotas = quotaAccess(deps);
+  const rates = quotas ? await quotas.list() : "unsupported";
   const onCluster = new Map(listed.map((p) => [p.principal, p]));
+  // A principal with only a quota left is still ours to clean up.
+  if (rates !== "unsupported") {
+    for (const user of rates.keys()) {
+      const principal = principalName(user);
+      if (OWN_PRINCIPAL.test(principal) && !onCluster.has(principal)) onCluster.set(principal, { principal, scramMechanisms: [], acls: [] });
+    }
+  }
 
   const liveRows = await db
-    .select({ cred: credentials, sub: subscriptions })
+    .select({ cred: credentials, sub: subscriptions, quota: plans.quotaBytesPerSec })
     .from(credentials)
     .innerJoin(subscriptions, eq(subscriptions.id, credentials.subscriptionId))
+    .innerJoin(plans, eq(plans.id, subscriptions.planId))
     .where(and(isNull(credentials.revokedAt), inArray(subscriptions.state, ["active", "provisioning"])));
   const expected = new Map<string, (typeof liveRows)[number]>();
   for (const r of liveRows) expected.set(principalName(r.cred.username), r);
 
   const audit = (action: string, principal: string, subscriptionId: string | null, details: Record<string, unknown> = {}) =>
     recordAudit(db, {
-      actor: { type: "system", label: "reconciler" },
+      actor: RECONCILER,
       action,
       resource: { type: "subscription", id: subscriptionId },
       details: { principal, ...details },
     });
+  const attempt = async (what: string, repair: () => Promise<void>) => {
+    try {
+      await repair();
+    } catch (err) {
+      report.unrepaired.push(`${what}: ${(err as Error).message}`);
+    }
+  };
+  // Activated, created or revealed after the listing was taken: the listing is stale for it, not the cluster.
+  const fresh = (d: Date | null) => d !== null && d.getTime() >= startedAt.getTime();
 
-  for (const [principal, { cred, sub }] of expected) {
+  for (const [principal, { cred, sub, quota }] of expected) {
     if (sub.state !== "active" || !sub.deliveryTopic || !sub.groupPrefix) continue;
     const grant: Grant = { principal, topic: sub.deliveryTopic, groupPrefix: sub.groupPrefix };
-    const want = new Set([
-      aclKey({ resourceType: "topic", patternType: "literal", resourceName: grant.topic, operation: "read", permission: "allow" }),
-      aclKey({ resourceType: "topic", patternType: "literal", resourceName: grant.topic, operation: "describe", permission: "allow" }),
-      aclKey({ resourceType: "group", patternType: "prefixed", resourceName: grant.groupPrefix, operation: "read", permission: "allow" }),
-    ]);
+    const want = grantKeys(grant);
     const entry = onCluster.get(principal);
     const have = new Set((entry?.acls ?? []).map(aclKey));
     const missing = [...want].filter((k) => !have.has(k));
     if (missing.length) {
-      await deps.provisioner.grantSubscriptionAcls(grant);
-      report.regranted.push(principal);
-      await audit("access.reconcile.regrant", principal, sub.id, { missing });
+      await attempt(`regrant ${principal}`, async () => {
+        await deps.provisioner.grantSubscriptionAcls(grant);
+        report.regranted.push(principal);
+        await audit("access.reconcile.regrant", principal, sub.id, { missing });
+      });
     }
-    // Activated or revealed after the listing was taken: the listing is stale for it, not the cluster.
-    const fresh = (d: Date | null) => d !== null && d.getTime() >= startedAt.getTime();
-    if ((!entry || entry.scramMechanisms.length === 0) && !fresh(sub.activatedAt) && !fresh(cred.createdAt) && !fresh(cred.revealedAt)) {
-      await deps.provisioner.upsertScramUser(cred.username, randomSecret(), "scram-sha-512");
-      await db.update(credentials).set({ revealedAt: null }).where(eq(credentials.id, cred.id));
-      report.credentialReset.push(principal);
-      await audit("access.reconcile.credential_reset", principal, sub.id);
+    const settled = !fresh(sub.activatedAt) && !fresh(cred.createdAt) && !fresh(cred.revealedAt);
+    if ((!entry || entry.scramMechanisms.length === 0) && settled) {
+      await attempt(`reset ${principal}`, async () => {
+        await deps.provisioner.upsertScramUser(cred.username, randomSecret(), "scram-sha-512");
+        await db.update(credentials).set({ revealedAt: null }).where(eq(credentials.id, cred.id));
+        report.credentialReset.push(principal);
+        await audit("access.reconcile.credential_reset", principal, sub.id);
+      });
     }
-    for (const acl of entry?.acls ?? []) {
-      if (want.has(aclKey(acl))) continue;
-      const removable = acl.resourceType === "topic" && acl.patternType === "literal" && acl.permission === "allow" && ["read", "describe"].includes(acl.operation);
-      if (removable) {
-        // The grant shape with a group prefix nothing uses removes exactly the stray topic ACLs.
-        await deps.provisioner.revokeSubscriptionAcls({ principal, topic: acl.resourceName, groupPrefix: "tributary.reconcile.none." });
-        report.extraAclsRemoved.push(`${principal} ${aclKey(acl)}`);
-        await audit("access.reconcile.extra_acl_removed", principal, sub.id, { acl: aclKey(acl) });
-      } else {
-        report.unrepaired.push(`${principal} ${aclKey(acl)}`);
-        await audit("access.reconcile.unrepaired", principal, sub.id, { acl: aclKey(acl) });
+    const extra = (entry?.acls ?? []).filter((acl) => !want.has(aclKey(acl)));
+    if (extra.length) {
+      await attempt(`strip ${principal}`, async () => {
+        await deps.provisioner.deleteAcls(principal, extra);
+        for (const acl of extra) {
+          report.extraAclsRemoved.push(`${principal} ${aclKey(acl)}`);
+          await audit("access.reconcile.extra_acl_removed", principal, sub.id, { acl: aclKey(acl) });
+        }
+      });
+    }
+    if (quotas && rates !== "unsupported" && settled) {
+      const had = rates.get(cred.username) ?? null;
+      if (had !== quota) {
+        await attempt(`quota ${principal}`, async () => {
+          await quotas.apply(cred.username, quota);
+          (quota === null ? report.quotaRemoved : report.quotaRestored).push(principal);
+          await audit(quota === null ? "access.reconcile.quota_removed" : "access.reconcile.quota_restored", principal, sub.id, {
+            consumerBytesPerSec: quota,
+            found: had,
+          });
+        });
       }
     }
   }
 
-  for (const entry of listed) {
+  for (const entry of onCluster.values()) {
     if (expected.has(entry.principal)) continue;
     const match = OWN_PRINCIPAL.exec(entry.principal)!;
     const username = match[1]!;
     const subscriptionId = match[2]!;
-    // A rotation or resume creates its principal on the cluster before its transaction commits,
-    // holding the subscription row: lock it too, then look again, so an in-flight one is kept.
-    const removed = await db.transaction(async (tx) => {
-      const [known] = await tx.select({ id: subscriptions.id, state: subscriptions.state }).from(subscriptions).where(eq(subscriptions.id, subscriptionId)).for("update");
-      const [live] = await tx
-        .select({ id: credentials.id })
-        .from(credentials)
-        .where(and(eq(credentials.username, username), isNull(credentials.revokedAt)));
-      if (known && live && (known.state === "active" || known.state === "provisioning")) return false;
-      const groupAcl = entry.acls.find((a) => a.resourceType === "group");
-      const topics = [...new Set(entry.acls.filter((a) => a.resourceType === "topic").map((a) => a.resourceName))];
-      for (const topic of topics) {
-        await deps.provisioner.revokeSubscriptionAcls({ principal: entry.principal, topic, groupPrefix: groupAcl?.resourceName ?? "tributary.reconcile.none." });
-      }
-      if (topics.length === 0 && groupAcl) {
-        await deps.provisioner.revokeSubscriptionAcls({ principal: entry.principal, topic: "tributary.reconcile.none", groupPrefix: groupAcl.resourceName });
-      }
-      await deps.provisioner.deleteScramUser(username);
-      await tx.update(credentials).set({ revokedAt: new Date() }).where(and(eq(credentials.username, username), isNull(credentials.revokedAt)));
-      await recordAudit(tx, {
-        actor: { type: "system", label: "reconciler" },
-        action: "access.reconcile.remove",
-        resource: { type: "subscription", id: known?.id ?? null },
-        details: { principal: entry.principal, acls: entry.acls.map(aclKey) },
+    await attempt(`remove ${entry.principal}`, async () => {
+      // A rotation or resume creates its principal on the cluster before its transaction commits,
+      // holding the subscription row: lock it too, then look again, so an in-flight one is kept.
+      const removed = await db.transaction(async (tx) => {
+        const [known] = await tx.select({ id: subscriptions.id, state: subscriptions.state }).from(subscriptions).where(eq(subscriptions.id, subscriptionId)).for("update");
+        const [live] = await tx
+          .select({ id: credentials.id })
+          .from(credentials)
+          .where(and(eq(credentials.username, username), isNull(credentials.revokedAt)));
+        if (known && live && (known.state === "active" || known.state === "provisioning")) return false;
+        // Every binding naming it, whatever its shape; deleting ACLs and the user cuts its connections.
+        await deps.provisioner.deleteAllAcls(entry.principal);
+        if (entry.scramMechanisms.length) await deps.provisioner.deleteScramUser(username);
+        if (quotas && rates !== "unsupported" && rates.has(username)) await quotas.apply(username, null);
+        await tx.update(credentials).set({ revokedAt: new Date() }).where(and(eq(credentials.username, username), isNull(credentials.revokedAt)));
+        await recordAudit(tx, {
+          actor: RECONCILER,
+          action: "access.reconcile.remove",
+          resource: { type: "subscription", id: known?.id ?? null },
+          details: { principal: entry.principal, state: known?.state ?? null, acls: entry.acls.map(aclKey), user: entry.scramMechanisms.length > 0 },
+        });
+        if (known) await recordDeprovisionedIfDone(tx, known.id, "reconciler");
+        return true;
       });
-      return true;
+      if (removed) report.removed.push(entry.principal);
     });
-    if (removed) report.removed.push(entry.principal);
+  }
+
+  // Ended subscriptions whose credentials the cluster no longer has at all (deprovisioning ran out
+  // of retries after the principal went, or someone removed it by hand): nothing left to remove.
+  const endedLive = await db
+    .select({ cred: credentials, subId: subscriptions.id })
+    .from(credentials)
+    .innerJoin(subscriptions, eq(subscriptions.id, credentials.subscriptionId))
+    .where(and(isNull(credentials.revokedAt), inArray(subscriptions.state, [...ENDED_STATES])));
+  for (const { cred, subId } of endedLive) {
+    const principal = principalName(cred.username);
+    if (onCluster.has(principal) || fresh(cred.createdAt)) continue;
+    await db.transaction(async (tx) => {
+      const [sub] = await tx.select({ state: subscriptions.state }).from(subscriptions).where(eq(subscriptions.id, subId)).for("update");
+      if (!sub || !(ENDED_STATES as readonly string[]).includes(sub.state)) return;
+      const [revoked] = await tx
+        .update(credentials)
+        .set({ revokedAt: new Date() })
+        .where(and(eq(credentials.id, cred.id), isNull(credentials.revokedAt)))
+        .returning({ id: credentials.id });
+      if (!revoked) return;
+      report.revokedAbsent.push(principal);
+      await recordAudit(tx, {
+        actor: RECONCILER,
+        action: "access.reconcile.revoked_absent",
+        resource: { type: "subscription", id: subId },
+        details: { principal, state: sub.state },
+      });
+      await recordDeprovisionedIfDone(tx, subId, "reconciler");
+    });
   }
   return report;
 }
