@@ -67,6 +67,8 @@ const EnvSchema = z.object({
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(120),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   E2E: boolish,
+  /** Set by the `next` CLI in the processes it runs (web server, build); unset in workers and tests. */
+  NEXT_RUNTIME: z.string().optional(),
 
   /**
    * Launcher: seed the demo world at start. Unset: yes for `npm run dev` or an embedded database,

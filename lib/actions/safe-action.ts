@@ -3,6 +3,7 @@ import type { z } from "zod";
 import { getDb, type Database } from "@/db/client";
 import { decideAccess, type RequiredRole, type SessionUser } from "@/lib/auth/roles";
 import { AppError, toActionError, type ActionResult, type FieldErrors } from "@/lib/errors";
+import { requestContextFrom, runWithRequestContext, type RequestContext } from "@/lib/ops/context";
 import { formDataToObject } from "./form";
 
 /**
@@ -24,7 +25,12 @@ export type SafeAction<I, T> = {
   (prevState: ActionResult<T> | null | undefined, input: FormData): Promise<ActionResult<T>>;
 };
 
-export type SafeActionDeps = { getUser: () => Promise<SessionUser | null>; getDb: () => Database };
+export type SafeActionDeps = {
+  getUser: () => Promise<SessionUser | null>;
+  getDb: () => Database;
+  /** Request id, client address and user agent for audit entries and logs (lib/ops/context.ts). */
+  getContext?: () => Promise<RequestContext>;
+};
 
 /** Zod issues to per-field messages; issues without a path go under "_form". */
 export function toFieldErrors(error: z.ZodError): FieldErrors {
@@ -48,16 +54,19 @@ async function parse<S extends z.ZodType>(schema: S, raw: unknown): Promise<z.ou
   return parsed.data;
 }
 
-async function guard<T>(run: () => Promise<T>): Promise<ActionResult<T>> {
-  try {
-    return { ok: true, data: await run() };
-  } catch (err) {
-    unstable_rethrow(err);
-    return { ok: false, error: toActionError(err) };
-  }
-}
-
 export function createSafeActionClient(deps: SafeActionDeps) {
+  async function guard<T>(run: () => Promise<T>): Promise<ActionResult<T>> {
+    const ctx = (await deps.getContext?.()) ?? {};
+    return runWithRequestContext(ctx, async () => {
+      try {
+        return { ok: true as const, data: await run() };
+      } catch (err) {
+        unstable_rethrow(err);
+        return { ok: false as const, error: toActionError(err) };
+      }
+    });
+  }
+
   /** Signed-in users only; with `role`, only users holding it (see lib/auth/roles.ts). */
   function safeAction<S extends z.ZodType, T>(
     opts: { schema: S; role?: RequiredRole },
@@ -97,4 +106,9 @@ async function defaultGetUser(): Promise<SessionUser | null> {
   return getSessionUser();
 }
 
-export const { safeAction, publicAction } = createSafeActionClient({ getUser: defaultGetUser, getDb });
+async function defaultGetContext(): Promise<RequestContext> {
+  const { headers } = await import("next/headers");
+  return requestContextFrom(await headers());
+}
+
+export const { safeAction, publicAction } = createSafeActionClient({ getUser: defaultGetUser, getDb, getContext: defaultGetContext });

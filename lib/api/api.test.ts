@@ -71,7 +71,7 @@ type Call = { token?: string | null; params?: Record<string, string>; query?: st
 
 async function call(ep: Endpoint, c: Call = {}) {
   const url = `http://localhost/api/v1${ep.path.replace(/\{(\w+)\}/g, (_, k) => c.params?.[k] ?? "x")}${c.query ? `?${c.query}` : ""}`;
-  const headers: Record<string, string> = { "content-type": "application/json" };
+  const headers: Record<string, string> = { "content-type": "application/json", "x-forwarded-for": "198.51.100.23", "user-agent": "api-test/1.0" };
   if (c.token) headers.authorization = `Bearer ${c.token}`;
   const body = c.rawBody ?? (c.body === undefined ? undefined : JSON.stringify(c.body));
   const res = await invoke(ep, db, new Request(url, { method: ep.method, headers, body: ep.method === "GET" ? undefined : (body ?? "") }), c.params ?? {}, c.deps ?? deps);
@@ -230,6 +230,16 @@ describe("subscriptions and access requests", () => {
     expect(approved.status).toBe(200);
     const [req] = await db.select().from(accessRequests).where(eq(accessRequests.id, requestId));
     expect(req!.status).toBe("approved");
+    // The service's audit entry says a token made the call, which one, and from which request.
+    const [entry] = await db.select().from(auditLog).where(and(eq(auditLog.action, "access_request.approve"), eq(auditLog.resourceId, requestId)));
+    expect(entry).toMatchObject({
+      actorType: "token",
+      actorId: w.users.owner.id,
+      correlationId: approved.headers.get("x-request-id"),
+      ip: "198.51.100.23",
+      userAgent: "api-test/1.0",
+      details: expect.objectContaining({ token: { id: expect.any(String), prefix: ownerToken.slice(0, 12) } }),
+    });
     expect((await call(approveAccessRequestEndpoint, { token: ownerToken, params: { id: requestId }, body: {} })).status).toBe(409);
   });
 

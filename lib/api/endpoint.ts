@@ -7,6 +7,7 @@ import { env } from "@/lib/env";
 import { AppError, errorCodes, type ErrorCode, type FieldErrors } from "@/lib/errors";
 import type { CredentialDeps } from "@/lib/provisioning/credentials";
 import { createLogger } from "@/lib/ops/log";
+import { requestContextFrom, runWithRequestContext } from "@/lib/ops/context";
 import { REQUEST_ID_HEADER, requestIdFrom } from "@/lib/ops/request-id";
 import type { ApiScope } from "./scopes";
 import { authenticateApiToken, consumeRateLimit, type AuthenticatedToken } from "./tokens";
@@ -98,10 +99,18 @@ function queryObject(url: URL): Record<string, string | string[]> {
   return out;
 }
 
-/** Runs one endpoint for one request. Exported for tests; routes use `serve`. */
+/**
+ * Runs one endpoint for one request. Exported for tests; routes use `serve`. Everything inside
+ * runs in a request context (request id, client address, user agent; then the token), so audit
+ * entries written by the services it calls say where the call came from and that a token made it.
+ */
 export async function invoke(endpoint: Endpoint, db: Database, req: Request, rawParams: Record<string, string>, deps: ApiDeps = {}): Promise<Response> {
-  const started = performance.now();
   const requestId = requestIdFrom(req.headers.get(REQUEST_ID_HEADER));
+  return runWithRequestContext({ ...requestContextFrom(req.headers), correlationId: requestId }, () => run(endpoint, db, req, rawParams, deps, requestId));
+}
+
+async function run(endpoint: Endpoint, db: Database, req: Request, rawParams: Record<string, string>, deps: ApiDeps, requestId: string): Promise<Response> {
+  const started = performance.now();
   const headers: Record<string, string> = { [REQUEST_ID_HEADER]: requestId };
   const now = deps.now?.() ?? new Date();
   let token: AuthenticatedToken | undefined;
@@ -127,33 +136,10 @@ export async function invoke(endpoint: Endpoint, db: Database, req: Request, raw
       headers["Retry-After"] = String(rate.retryAfterSeconds);
       throw new AppError("rate_limited", `Rate limit of ${limit} requests per minute exceeded; retry after ${rate.retryAfterSeconds} s.`);
     }
-    if (!token.scopes.includes(endpoint.scope)) {
-      await recordAudit(db, {
-        actor: { type: "token", id: token.user.id, label: token.prefix },
-        action: "api.scope_denied",
-        resource: { type: "api_token", id: token.id },
-        result: "denied",
-        correlationId: requestId,
-        details: { operation: endpoint.operationId, needed: endpoint.scope },
-      });
-      throw new AppError("forbidden", `This token lacks the scope "${endpoint.scope}".`);
-    }
-    const params = endpoint.params ? parseWith(endpoint.params, rawParams, "path") : undefined;
-    const query = endpoint.query ? parseWith(endpoint.query, queryObject(new URL(req.url)), "query string") : undefined;
-    let body: unknown;
-    if (endpoint.body) {
-      const text = await req.text();
-      let raw: unknown = {};
-      if (text.trim()) {
-        try {
-          raw = JSON.parse(text);
-        } catch {
-          throw new AppError("bad_request", "The request body is not valid JSON.");
-        }
-      }
-      body = parseWith(endpoint.body, raw, "request body");
-    }
-    const result = await endpoint.handler({ db, user: token.user, token, params, query, body, requestId, deps } as never);
+    const authenticated = token;
+    const result = await runWithRequestContext({ token: { id: token.id, prefix: token.prefix, userId: token.user.id } }, () =>
+      handle(endpoint, db, req, rawParams, deps, requestId, authenticated),
+    );
     status = endpoint.status ?? 200;
     return json(status, result, headers);
   } catch (err) {
@@ -174,4 +160,34 @@ export async function invoke(endpoint: Endpoint, db: Database, req: Request, raw
       token: token?.prefix,
     });
   }
+}
+
+/** Scope, then path, query and body, then the endpoint's service call; throws AppError on refusal. */
+async function handle(endpoint: Endpoint, db: Database, req: Request, rawParams: Record<string, string>, deps: ApiDeps, requestId: string, token: AuthenticatedToken): Promise<unknown> {
+  if (!token.scopes.includes(endpoint.scope)) {
+    await recordAudit(db, {
+      actor: { type: "user", id: token.user.id, label: token.user.email },
+      action: "api.scope_denied",
+      resource: { type: "api_token", id: token.id },
+      result: "denied",
+      details: { operation: endpoint.operationId, needed: endpoint.scope },
+    });
+    throw new AppError("forbidden", `This token lacks the scope "${endpoint.scope}".`);
+  }
+  const params = endpoint.params ? parseWith(endpoint.params, rawParams, "path") : undefined;
+  const query = endpoint.query ? parseWith(endpoint.query, queryObject(new URL(req.url)), "query string") : undefined;
+  let body: unknown;
+  if (endpoint.body) {
+    const text = await req.text();
+    let raw: unknown = {};
+    if (text.trim()) {
+      try {
+        raw = JSON.parse(text);
+      } catch {
+        throw new AppError("bad_request", "The request body is not valid JSON.");
+      }
+    }
+    body = parseWith(endpoint.body, raw, "request body");
+  }
+  return endpoint.handler({ db, user: token.user, token, params, query, body, requestId, deps } as never);
 }

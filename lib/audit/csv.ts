@@ -30,12 +30,13 @@ export const AUDIT_CSV_HEADER = [
   "resource_id",
   "result",
   "ip",
+  "user_agent",
   "correlation_id",
   "details",
 ];
 
 export function auditCsvLine(r: AuditRow): string {
-  return csvLine([r.id, r.eventVersion, r.at, r.actorType, r.actorId, r.actorLabel, r.action, r.resourceType, r.resourceId, r.result, r.ip, r.correlationId, r.details]);
+  return csvLine([r.id, r.eventVersion, r.at, r.actorType, r.actorId, r.actorLabel, r.action, r.resourceType, r.resourceId, r.result, r.ip, r.userAgent, r.correlationId, r.details]);
 }
 
 /** The whole export as a stream: BOM, header, then rows as they are read. */

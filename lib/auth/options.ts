@@ -6,6 +6,7 @@ import { getDb } from "@/db/client";
 import { users } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/service";
 import { applyNextAuthEnv, authSecret, oidcConfig } from "@/lib/env";
+import { clientIpFrom } from "@/lib/ops/context";
 import { sameOriginPath } from "./callback-url";
 import { authorizeCredentials } from "./credentials";
 import { resolveOidcUser } from "./oidc";
@@ -23,12 +24,10 @@ export const signInErrorCodes = {
   noAccount: "NoAccount",
 } as const;
 
-/** First hop of X-Forwarded-For (set by our reverse proxy), else X-Real-IP. */
+/** First hop of X-Forwarded-For (set by our reverse proxy), else X-Real-IP (lib/ops/context.ts). */
 export function clientIp(headers: Record<string, string | string[] | undefined> | undefined): string | null {
   const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
-  const xff = first(headers?.["x-forwarded-for"]);
-  const ip = xff?.split(",")[0]?.trim() || first(headers?.["x-real-ip"])?.trim();
-  return ip && ip.length <= 64 ? ip : null;
+  return clientIpFrom({ get: (name) => first(headers?.[name]) ?? null });
 }
 
 type OidcProfile = { sub: string; email?: string; email_verified?: boolean; name?: string; preferred_username?: string };

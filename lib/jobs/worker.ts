@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import type postgres from "postgres";
 import { z } from "zod";
 import type { Database } from "@/db/client";
+import { runWithRequestContext } from "@/lib/ops/context";
 import { createLogger } from "@/lib/ops/log";
 import { PermanentJobError, type JobContext, type JobHandler, type JobLogger } from "./define";
 import { claimJobs, completeJob, describeError, failJob, jobsChannel, reclaimStaleJobs, touchJobs, type JobRow } from "./queue";
@@ -188,7 +189,8 @@ export function startWorker(opts: WorkerOptions): WorkerHandle {
           jobAbort.abort(err);
         }, def.timeoutMs);
       });
-      await Promise.race([handler.run(parsed.data, ctx), timeout]);
+      // Audit entries the job writes carry its id as their correlation id (lib/ops/context.ts).
+      await Promise.race([runWithRequestContext({ correlationId: `job:${job.id}` }, () => handler.run(parsed.data, ctx)), timeout]);
     } catch (err) {
       stats.lastFailureAt = new Date();
       stats.lastError = describeError(err);

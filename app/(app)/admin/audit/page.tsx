@@ -37,7 +37,7 @@ export default async function AdminAuditPage({ searchParams }: { searchParams: P
         <AdminNav current="/admin/audit" />
       </div>
       <p className="text-sm text-slate-600">
-        Every decision and change, append-only: the database refuses edits and deletions. Times are UTC.
+        Every decision and change, append-only: the app&apos;s database role may only add entries, and the database refuses edits and deletions. Times are UTC.
       </p>
 
       <form method="get" action="/admin/audit" role="search" aria-label="Filter the audit log" className="grid gap-4 rounded-lg border border-slate-200 bg-white p-4 sm:grid-cols-4">
@@ -141,6 +141,8 @@ export default async function AdminAuditPage({ searchParams }: { searchParams: P
                           <dd className="font-mono">{r.actorId ?? "—"}</dd>
                           <dt className="text-slate-500">From</dt>
                           <dd className="font-mono">{r.ip ?? "—"}</dd>
+                          <dt className="text-slate-500">User agent</dt>
+                          <dd className="max-w-xs break-words font-mono">{r.userAgent ?? "—"}</dd>
                           <dt className="text-slate-500">Correlation</dt>
                           <dd className="font-mono">{r.correlationId ?? "—"}</dd>
                         </dl>
