@@ -498,6 +498,27 @@ export const meterCheckpoints = pgTable(
   (t) => [primaryKey({ columns: [t.subscriptionId, t.groupId, t.topic, t.partition] })],
 );
 
+/**
+ * Where a subscription's billable usage starts on a delivery topic: each partition's high
+ * watermark when the meter first saw the subscription (state provisioning or later, so normally
+ * before its credential exists). Offsets below it are never billed: a group starting at "latest"
+ * is not charged for the backlog it skipped. Partitions absent from `offsets` start at 0.
+ * Written once, in the meter's transaction (lib/metering/README.md, "Where billing starts").
+ */
+export const meterBaselines = pgTable(
+  "meter_baselines",
+  {
+    subscriptionId: uuid("subscription_id")
+      .notNull()
+      .references(() => subscriptions.id),
+    topic: text("topic").notNull(),
+    /** Partition number (as text) -> offset. */
+    offsets: jsonb("offsets").$type<Record<string, number>>().notNull(),
+    recordedAt: ts("recorded_at").notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.subscriptionId, t.topic] })],
+);
+
 /** One row per subscription per hour; written in the same transaction as the checkpoints. */
 export const usageLedger = pgTable(
   "usage_ledger",
