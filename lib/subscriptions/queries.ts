@@ -78,7 +78,7 @@ export async function insertNextCredential(tx: Db, subscriptionId: string) {
   const username = subscriptionUsername(subscriptionId, generations);
   const [cred] = await tx.insert(credentials).values({ subscriptionId, username, mechanism: "scram-sha-512" }).returning();
   await tx.update(subscriptions).set({ principal: principalName(username) }).where(eq(subscriptions.id, subscriptionId));
-  return cred!;
+  return { ...cred!, generation: generations };
 }
 
 export type ReviewQueueItem = {

@@ -284,6 +284,33 @@ describe("suspend and resume", () => {
     const deprovisions = await db.select().from(jobs).where(like(jobs.dedupeKey, `subscription.deprovision:${id}:%`));
     expect(deprovisions).toHaveLength(2);
   });
+
+  it("a suspended subscription past its expiry date ends expired: the sweep takes it, and a resume after the date does not bring it back", async () => {
+    const w = await createSubscriptionWorld(db);
+    const now = new Date();
+    const suspendedSub = async (expiresAt: Date, planId: string) => {
+      const res = await subscribeToAutoPlan(db, w);
+      await db.update(subscriptions).set({ state: "active", expiresAt, planId }).where(eq(subscriptions.id, res.subscriptionId));
+      await suspendSubscription(db, { subscriptionId: res.subscriptionId, reason: "Invoice overdue" });
+      return res.subscriptionId;
+    };
+    const swept = await suspendedSub(new Date(now.getTime() - 1000), w.plans.externalAutoPlan.id);
+    expect(await expireDueSubscriptions(db, now)).toContain(swept);
+    const [a] = await db.select().from(subscriptions).where(eq(subscriptions.id, swept));
+    expect(a).toMatchObject({ state: "expired", stateReason: "The subscription reached its expiry date" });
+    expect((await rejection(resumeSubscription(db, { subscriptionId: swept }))).code).toBe("conflict");
+
+    // Paid after the date but before the sweep ran: the resume ends it instead.
+    const late = await suspendedSub(new Date(now.getTime() + 60_000), w.plans.autoPlan.id);
+    expect(await resumeSubscription(db, { subscriptionId: late }, undefined, new Date(now.getTime() + 120_000))).toBe("expired");
+    const [b] = await db.select().from(subscriptions).where(eq(subscriptions.id, late));
+    expect(b!.state).toBe("expired");
+    expect(await db.select().from(credentials).where(eq(credentials.subscriptionId, late))).toHaveLength(1);
+    expect(await db.select().from(jobs).where(like(jobs.dedupeKey, `${provisionDedupeKey(late)}:resume:%`))).toHaveLength(0);
+    expect(await jobFor(deprovisionDedupeKey(late, b!.endedAt!))).toBeDefined();
+    const [audit] = await db.select().from(auditLog).where(and(eq(auditLog.resourceId, late), eq(auditLog.action, "subscription.expire")));
+    expect(audit).toBeDefined();
+  });
 });
 
 describe("endProductSubscriptions", () => {

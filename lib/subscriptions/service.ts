@@ -413,7 +413,8 @@ export async function expireDueSubscriptions(db: Db, now: Date = new Date()): Pr
   const due = await db
     .select({ id: subscriptions.id })
     .from(subscriptions)
-    .where(and(lte(subscriptions.expiresAt, now), inArray(subscriptions.state, ["requested", "provisioning", "active", "failed"])));
+    // Suspended ones too: otherwise paying the invoice after the expiry date would bring them back.
+    .where(and(lte(subscriptions.expiresAt, now), inArray(subscriptions.state, ["requested", "provisioning", "active", "failed", "suspended"])));
   const expired: string[] = [];
   for (const { id } of due) {
     try {
@@ -480,28 +481,37 @@ export async function suspendSubscription(
 /**
  * Suspended -> provisioning with a new credential generation: the suspension revoked the old
  * principals, and a fresh one means no secret from before the suspension works again.
+ * A subscription whose expiry date passed while it was suspended does not come back: it ends
+ * "expired" instead (in the caller's transaction, like a resume), and the result says so.
  */
 export async function resumeSubscription(
   db: Db,
   input: { subscriptionId: string },
   by: { type: "user" | "system"; id?: string; label?: string } = { type: "system", label: "billing" },
-): Promise<void> {
-  await db.transaction(async (tx) => {
+  now: Date = new Date(),
+): Promise<"resumed" | "expired"> {
+  return db.transaction(async (tx) => {
     const [sub] = await tx.select().from(subscriptions).where(eq(subscriptions.id, input.subscriptionId)).for("update");
     if (!sub) throw new AppError("not_found", "This subscription does not exist.");
     if (sub.state !== "suspended") throw new AppError("conflict", `Only a suspended subscription can be resumed (it is ${sub.state}).`);
-    const [{ n }] = (await tx.select({ n: sql<number>`count(*)::int` }).from(credentials).where(eq(credentials.subscriptionId, sub.id))) as [{ n: number }];
-    const username = subscriptionUsername(sub.id, n);
+    if (sub.expiresAt && sub.expiresAt.getTime() <= now.getTime()) {
+      await endSubscription(tx, sub.id, "expired", "The subscription reached its expiry date while suspended", {
+        actor: by,
+        action: "subscription.expire",
+      });
+      return "expired";
+    }
     // If the suspension's deprovisioning has not run yet, the old principals still go, now.
     const stillLive = await tx.select({ id: credentials.id }).from(credentials).where(and(eq(credentials.subscriptionId, sub.id), isNull(credentials.revokedAt)));
     for (const old of stillLive) await enqueue(tx, retireCredentialJob, { credentialId: old.id }, { dedupeKey: retireDedupeKey(old.id) });
-    await tx.insert(credentials).values({ subscriptionId: sub.id, username, mechanism: "scram-sha-512" });
+    const cred = await insertNextCredential(tx, sub.id);
     await tx
       .update(subscriptions)
-      .set({ state: "provisioning", stateReason: null, endedAt: null, principal: principalName(username), updatedAt: new Date() })
+      .set({ state: "provisioning", stateReason: null, endedAt: null, updatedAt: new Date() })
       .where(eq(subscriptions.id, sub.id));
-    await enqueue(tx, provisionSubscriptionJob, { subscriptionId: sub.id }, { dedupeKey: `${provisionDedupeKey(sub.id)}:resume:${n}` });
-    await recordAudit(tx, { actor: by, action: "subscription.resume", resource: { type: "subscription", id: sub.id }, details: { principal: principalName(username) } });
+    await enqueue(tx, provisionSubscriptionJob, { subscriptionId: sub.id }, { dedupeKey: `${provisionDedupeKey(sub.id)}:resume:${cred.generation}` });
+    await recordAudit(tx, { actor: by, action: "subscription.resume", resource: { type: "subscription", id: sub.id }, details: { principal: principalName(cred.username) } });
+    return "resumed";
   });
 }
 
