@@ -1,3 +1,6 @@
+import { currentRequestContext } from "@/lib/ops/context";
+import { createLogger } from "@/lib/ops/log";
+
 /**
  * The one application error. Its code is a closed set mapped to an HTTP status and a message a
  * person can read; database and infrastructure detail is logged, never shown.
@@ -8,6 +11,7 @@ export const errorCodes = {
   unauthenticated: { status: 401, message: "Please sign in." },
   forbidden: { status: 403, message: "You do not have access to this." },
   not_found: { status: 404, message: "Not found." },
+  method_not_allowed: { status: 405, message: "This method is not allowed here." },
   conflict: { status: 409, message: "This conflicts with the current state." },
   rate_limited: { status: 429, message: "Too many attempts. Please wait and try again." },
   unavailable: { status: 503, message: "A dependency is unavailable. Please try again shortly." },
@@ -41,6 +45,6 @@ export type ActionResult<T> = { ok: true; data: T } | { ok: false; error: Action
 /** Converts anything thrown into what a client may see; unknown errors are logged and hidden. */
 export function toActionError(err: unknown): ActionError {
   if (err instanceof AppError) return { code: err.code, message: err.message, fieldErrors: err.fieldErrors };
-  console.error("[error]", err);
+  createLogger("app").error("unexpected error", { request_id: currentRequestContext()?.correlationId, error: err });
   return { code: "internal", message: errorCodes.internal.message };
 }

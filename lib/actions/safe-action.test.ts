@@ -69,7 +69,8 @@ describe("safeAction", () => {
       throw new AppError("conflict", "Already subscribed.", { fieldErrors: { plan: ["Pick another plan."] } });
     });
     expect(await conflict({})).toEqual({ ok: false, error: { code: "conflict", message: "Already subscribed.", fieldErrors: { plan: ["Pick another plan."] } } });
-    const spy = vi.spyOn(console, "error").mockImplementation(() => {});
+    // Unexpected errors go to the structured log on stderr (lib/errors.ts).
+    const spy = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
     const crash = client(consumer).safeAction({ schema: z.object({}) }, async () => {
       throw new Error("connection refused at 10.0.0.5:5432");
     });

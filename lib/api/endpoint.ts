@@ -70,6 +70,15 @@ export function defineEndpoint<P extends AnyObject | undefined = undefined, Q ex
 
 const log = createLogger("api");
 
+/**
+ * An error in the API's shape for a request no endpoint handles (unknown path, wrong method),
+ * with the request's id like every other answer.
+ */
+export function apiErrorResponse(req: Request, code: ErrorCode, message: string, headers: Record<string, string> = {}): Response {
+  const requestId = requestIdFrom(req.headers.get(REQUEST_ID_HEADER));
+  return json(errorCodes[code].status, errorBody(code, message, requestId), { [REQUEST_ID_HEADER]: requestId, ...headers });
+}
+
 function errorBody(code: ErrorCode, message: string, requestId: string, fieldErrors?: FieldErrors) {
   return { error: { code, message, ...(fieldErrors ? { fieldErrors } : {}) }, requestId };
 }

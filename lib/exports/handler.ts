@@ -11,6 +11,8 @@
  */
 import type { Db } from "@/db/client";
 import type { SessionUser } from "@/lib/auth/roles";
+import { createLogger } from "@/lib/ops/log";
+import { REQUEST_ID_HEADER } from "@/lib/ops/request-id";
 import { buildAsyncApiDocument } from "./asyncapi";
 import { buildOdcsDocument } from "./odcs";
 import { loadExportSource } from "./source";
@@ -60,7 +62,7 @@ export function createExportHandler(kind: ExportKind, deps?: ExportDeps) {
         },
       });
     } catch (err) {
-      console.error("[exports]", err);
+      createLogger("exports").error("export failed", { request_id: req.headers.get(REQUEST_ID_HEADER) ?? undefined, path: new URL(req.url).pathname, error: err });
       return text(500, "Something went wrong on our side.\n");
     }
   };

@@ -27,7 +27,8 @@ const consoleSink: LogSink = (level, line) => {
 };
 
 function serialize(value: unknown): unknown {
-  if (value instanceof Error) return { name: value.name, message: value.message };
+  // The stack goes with it: an unexpected error's log line is where someone will look for it.
+  if (value instanceof Error) return { name: value.name, message: value.message, ...(value.stack ? { stack: value.stack } : {}) };
   if (typeof value === "bigint") return value.toString();
   return value;
 }

@@ -1,25 +1,28 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { AppError, toActionError } from "@/lib/errors";
 import { workerStatus } from "@/db/schema";
 import { startTestBroker } from "@/lib/broker/test-helpers";
 import { createTestDatabase } from "@/lib/testing/db";
 import { checkDatabase, checkKafka, HEARTBEAT_STALE_MS, pruneWorkerStatus, workerHealth } from "./health";
 import { startHeartbeat } from "./heartbeat";
 import { createLogger, formatLogLine, type LogLevel } from "./log";
+import { runWithRequestContext } from "./context";
 import { requestIdFrom } from "./request-id";
+import { jsonRoute } from "./route";
 
 const t = await createTestDatabase();
 
 describe("structured logs", () => {
   it("writes one JSON object per line with the base fields and the caller's fields", () => {
     const line = formatLogLine("info", "router", "flushed", { records: 12, request_id: "abc", err: new Error("boom") }, new Date("2026-11-22T10:00:00Z"));
-    expect(JSON.parse(line)).toEqual({
+    expect(JSON.parse(line)).toMatchObject({
       ts: "2026-11-22T10:00:00.000Z",
       level: "info",
       component: "router",
       msg: "flushed",
       records: 12,
       request_id: "abc",
-      err: { name: "Error", message: "boom" },
+      err: { name: "Error", message: "boom", stack: expect.stringContaining("ops.test.ts") },
     });
   });
 
@@ -86,5 +89,63 @@ describe("readiness checks", () => {
     const down = await checkKafka({ brokers: ["127.0.0.1:1"] }, 1_000);
     expect(down.ok).toBe(false);
     expect(down.error).toBeTruthy();
+  });
+});
+
+/** Runs `fn` and returns the JSON lines it wrote to stderr (warn and error go there). */
+async function stderrLines(fn: () => Promise<unknown> | unknown): Promise<Record<string, unknown>[]> {
+  const lines: string[] = [];
+  const spy = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
+    lines.push(String(chunk));
+    return true;
+  });
+  try {
+    await fn();
+  } finally {
+    spy.mockRestore();
+  }
+  return lines.flatMap((l) => l.split("\n")).filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+}
+
+describe("unexpected errors are logged as JSON with the request id", () => {
+  it("server actions: toActionError hides the error and logs it under the request's id", async () => {
+    let result;
+    const lines = await stderrLines(() =>
+      runWithRequestContext({ correlationId: "req-action-1" }, () => {
+        result = toActionError(new Error("connection refused at 10.0.0.5:5432"));
+      }),
+    );
+    expect(result).toEqual({ code: "internal", message: "Something went wrong on our side." });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ level: "error", component: "app", request_id: "req-action-1", error: { message: "connection refused at 10.0.0.5:5432" } });
+    // A known AppError is the user's answer, not a log line.
+    expect(await stderrLines(() => toActionError(new AppError("conflict")))).toEqual([]);
+  });
+
+  it("route handlers: jsonRoute answers 500 with only the request id, and AppErrors with their status", async () => {
+    const crash = jsonRoute("test-route", async (_req: Request) => {
+      throw new Error("disk full on /var/lib/postgresql");
+    });
+    let res: Response | undefined;
+    const lines = await stderrLines(async () => {
+      res = await crash(new Request("http://app.test/api/thing", { headers: { "x-request-id": "req-route-12" } }));
+    });
+    expect(res!.status).toBe(500);
+    expect(res!.headers.get("x-request-id")).toBe("req-route-12");
+    const body = await res!.json();
+    expect(body).toEqual({ error: { code: "internal", message: "Something went wrong on our side." }, requestId: "req-route-12" });
+    expect(JSON.stringify(body)).not.toContain("disk full");
+    expect(lines).toEqual([expect.objectContaining({ component: "test-route", msg: "route failed", request_id: "req-route-12", path: "/api/thing", method: "GET" })]);
+
+    const refuse = jsonRoute("test-route", async (_req: Request) => {
+      throw new AppError("validation", undefined, { fieldErrors: { page: ["Use a page number from 1."] } });
+    });
+    const refused = await refuse(new Request("http://app.test/api/thing"));
+    expect(refused.status).toBe(422);
+    const refusedBody = await refused.json();
+    expect(refusedBody.error).toEqual({ code: "validation", message: "Some fields need attention.", fieldErrors: { page: ["Use a page number from 1."] } });
+    // Without an incoming id the handler still answers with one, matching its header.
+    expect(refusedBody.requestId).toBe(refused.headers.get("x-request-id"));
+    expect(refusedBody.requestId).toMatch(/^[0-9a-f-]{36}$/);
   });
 });

@@ -4,6 +4,8 @@ import type { Db } from "@/db/client";
 import { platformSettings } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/service";
 import { AppError } from "@/lib/errors";
+import { currentRequestContext } from "@/lib/ops/context";
+import { createLogger } from "@/lib/ops/log";
 
 /**
  * Platform-wide switches an admin can flip. Each key has a schema and a default, so a missing
@@ -38,7 +40,7 @@ export async function getSetting<K extends SettingKey>(db: Db, key: K): Promise<
   if (!row) return def.default as SettingValue<K>;
   const parsed = def.schema.safeParse(row.value);
   if (!parsed.success) {
-    console.warn(`[settings] ignoring malformed value for ${key}`);
+    createLogger("settings").warn("ignoring a malformed setting value", { key, request_id: currentRequestContext()?.correlationId });
     return def.default as SettingValue<K>;
   }
   return parsed.data as SettingValue<K>;

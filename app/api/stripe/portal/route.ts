@@ -4,6 +4,8 @@ import { requireApiUser } from "@/lib/auth/session";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { getStripe } from "@/lib/stripe/client";
+import { createLogger } from "@/lib/ops/log";
+import { REQUEST_ID_HEADER } from "@/lib/ops/request-id";
 import { createPortalSession } from "@/lib/stripe/portal";
 
 export const dynamic = "force-dynamic";
@@ -28,7 +30,7 @@ export async function POST(req: Request): Promise<Response> {
     return NextResponse.redirect(url, 303);
   } catch (err) {
     if (err instanceof AppError) return text(err.status, err.message);
-    console.error("[stripe-portal]", err);
+    createLogger("stripe-portal").error("portal session failed", { request_id: req.headers.get(REQUEST_ID_HEADER) ?? undefined, error: err });
     return text(502, "Stripe did not open the billing portal. Please try again shortly.");
   }
 }

@@ -1,14 +1,11 @@
-import { NextResponse } from "next/server";
+import { apiErrorResponse } from "@/lib/api/endpoint";
 
 export const dynamic = "force-dynamic";
 
-/** Unknown API paths answer in JSON like the rest of the API, not with the HTML 404 page. */
-function notFound(req: Request) {
+/** Unknown API paths answer in JSON like the rest of the API (with the request id), not with the HTML 404 page. */
+async function notFound(req: Request): Promise<Response> {
   const path = new URL(req.url).pathname;
-  return NextResponse.json(
-    { error: { code: "not_found", message: `No API operation at ${req.method} ${path}. See /api/v1/openapi.json.` } },
-    { status: 404 },
-  );
+  return apiErrorResponse(req, "not_found", `No API operation at ${req.method} ${path}. See /api/v1/openapi.json.`);
 }
 
 export const GET = notFound;

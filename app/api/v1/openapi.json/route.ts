@@ -1,5 +1,6 @@
 import { NextResponse } from "next/server";
 import { buildOpenApiDocument } from "@/lib/api/openapi";
+import { methodNotAllowed } from "@/lib/api/serve";
 import { env } from "@/lib/env";
 
 export const dynamic = "force-dynamic";
@@ -8,3 +9,8 @@ export const dynamic = "force-dynamic";
 export function GET() {
   return NextResponse.json(buildOpenApiDocument(env().appUrl), { headers: { "Cache-Control": "public, max-age=300" } });
 }
+
+export const POST = methodNotAllowed(["GET"]);
+export const PUT = POST;
+export const PATCH = POST;
+export const DELETE = POST;

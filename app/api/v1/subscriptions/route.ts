@@ -1,6 +1,6 @@
 import { listSubscriptionsEndpoint, subscribeEndpoint } from "@/lib/api/endpoints";
-import { serve } from "@/lib/api/serve";
+import { apiRoute } from "@/lib/api/serve";
 
 export const dynamic = "force-dynamic";
-export const GET = serve(listSubscriptionsEndpoint);
-export const POST = serve(subscribeEndpoint);
+// Methods without an endpoint answer a JSON 405 (lib/api/serve.ts).
+export const { GET, POST, PUT, PATCH, DELETE } = apiRoute(listSubscriptionsEndpoint, subscribeEndpoint);

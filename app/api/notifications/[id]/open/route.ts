@@ -3,6 +3,7 @@ import { getDb } from "@/db/client";
 import { sameOriginPath } from "@/lib/auth/callback-url";
 import { getSessionUser } from "@/lib/auth/session";
 import { findOwnNotification, markNotificationsRead } from "@/lib/notifications/queries";
+import { jsonRoute } from "@/lib/ops/route";
 
 export const dynamic = "force-dynamic";
 
@@ -11,7 +12,7 @@ export const dynamic = "force-dynamic";
  * place to act (303). A plain link, so it works without JavaScript and in a new tab. Signed out:
  * through sign-in and back here. Someone else's id: the inbox, with nothing revealed.
  */
-export async function GET(req: Request, ctx: { params: Promise<{ id: string }> }): Promise<Response> {
+export const GET = jsonRoute("notifications", async (req: Request, ctx: { params: Promise<{ id: string }> }): Promise<Response> => {
   const { id } = await ctx.params;
   const url = new URL(req.url);
   const user = await getSessionUser();
@@ -24,4 +25,4 @@ export async function GET(req: Request, ctx: { params: Promise<{ id: string }> }
   if (!n) return NextResponse.redirect(new URL("/notifications?missing=1", url), 303);
   await markNotificationsRead(db, user.id, [n.id]);
   return NextResponse.redirect(new URL(sameOriginPath(n.link) ?? "/notifications", url), 303);
-}
+});

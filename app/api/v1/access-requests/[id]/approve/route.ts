@@ -1,5 +1,6 @@
 import { approveAccessRequestEndpoint } from "@/lib/api/endpoints";
-import { serve } from "@/lib/api/serve";
+import { apiRoute } from "@/lib/api/serve";
 
 export const dynamic = "force-dynamic";
-export const POST = serve(approveAccessRequestEndpoint);
+// Methods without an endpoint answer a JSON 405 (lib/api/serve.ts).
+export const { GET, POST, PUT, PATCH, DELETE } = apiRoute(approveAccessRequestEndpoint);
