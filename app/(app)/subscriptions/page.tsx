@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
-import { Badge, ButtonLink, Card, CardBody, EmptyState, type BadgeTone } from "@/components/ui";
+import Link from "next/link";
+import { Badge, ButtonLink, Card, CardBody, EmptyState } from "@/components/ui";
 import { AutoRefresh } from "@/components/subscriptions/auto-refresh";
+import { SubscriptionStateBadge, isSettling } from "@/components/subscriptions/state-badge";
 import { SubscriptionActions } from "@/components/subscriptions/subscription-actions";
 import { UsageDetails } from "@/components/subscriptions/usage-details";
 import { getDb } from "@/db/client";
@@ -11,26 +13,6 @@ import { listTeamSubscriptionUsage } from "@/lib/metering/queries";
 import { listLiveCredentials, listTeamAccessRequests, listTeamSubscriptions } from "@/lib/subscriptions/queries";
 
 export const metadata: Metadata = { title: "My subscriptions" };
-
-const stateTone: Record<string, BadgeTone> = {
-  requested: "amber",
-  provisioning: "brand",
-  active: "green",
-  suspended: "orange",
-  failed: "red",
-  revoked: "neutral",
-  expired: "neutral",
-};
-
-const stateLabel: Record<string, string> = {
-  requested: "Requested",
-  provisioning: "Provisioning",
-  active: "Active",
-  suspended: "Suspended",
-  failed: "Failed",
-  revoked: "Ended",
-  expired: "Expired",
-};
 
 const day = (d: Date) => d.toISOString().slice(0, 10);
 
@@ -50,7 +32,7 @@ export default async function SubscriptionsPage({ searchParams }: { searchParams
     const creds = await listLiveCredentials(db, r.subscription.id);
     revealed.set(r.subscription.id, Boolean(creds.at(-1)?.revealedAt));
   }
-  const anyProvisioning = rows.some((r) => r.subscription.state === "provisioning" || r.subscription.state === "requested");
+  const anyProvisioning = rows.some((r) => isSettling(r.subscription.state));
 
   return (
     <main>
@@ -124,17 +106,23 @@ export default async function SubscriptionsPage({ searchParams }: { searchParams
                     <div className="flex flex-wrap items-start justify-between gap-3">
                       <div className="min-w-0">
                         <h2 className="font-semibold text-slate-900">
-                          <a href={`/products/${productSlug}`} className="hover:text-brand-700 hover:underline">
+                          <Link href={`/subscriptions/${s.id}`} className="hover:text-brand-700 hover:underline">
                             {productName}
-                          </a>
+                          </Link>
                         </h2>
                         <p className="mt-0.5 text-sm text-slate-600">
-                          {planName} plan · {tierName} tier · team {teamName.get(s.teamId) ?? "—"} · purpose {s.purpose}
+                          {planName} plan · {tierName} tier · team {teamName.get(s.teamId) ?? "—"} · purpose {s.purpose} ·{" "}
+                          <Link href={`/products/${productSlug}`} className="hover:text-brand-700 hover:underline">
+                            product page
+                          </Link>
                         </p>
                       </div>
-                      <Badge tone={stateTone[s.state] ?? "neutral"} data-testid="subscription-state">
-                        {stateLabel[s.state] ?? s.state}
-                      </Badge>
+                      <div className="flex items-center gap-3">
+                        <SubscriptionStateBadge state={s.state} />
+                        <ButtonLink href={`/subscriptions/${s.id}`} size="sm" variant="secondary" aria-label={`Details and connection snippets: ${productName}, ${planName}`}>
+                          Details
+                        </ButtonLink>
+                      </div>
                     </div>
                     {s.stateReason && (
                       <p className={s.state === "failed" ? "mt-2 text-sm text-red-700" : "mt-2 text-sm text-slate-600"}>{s.stateReason}</p>
