@@ -24,17 +24,26 @@ export type ReviewItem = {
   purpose: string;
   justification: string;
   requestedExpiry: string | null;
-  /** The product's active plans: the owner may grant a different one than requested. */
-  plans: { id: string; name: string }[];
+  /** The product's active plans with their tier: granting another plan is how the tier changes. */
+  plans: { id: string; name: string; tierName: string; externalAllowed: boolean }[];
+  /** Why this owner may not approve (four eyes), or null. They may still deny. */
+  approvalBlocked: string | null;
 };
 
 type Feedback = { tone: "success" | "error"; text: string } | null;
 
 const day = (iso: string | null) => (iso ? iso.slice(0, 10) : "");
-/** A date input's value as the end of that day, so "until the 31st" includes the 31st. */
-const endOfDay = (value: string) => (value ? new Date(`${value}T23:59:59`) : undefined);
 
-function RequestCard({ item, selected, onSelect }: { item: ReviewItem; selected: boolean; onSelect: (on: boolean) => void }) {
+/**
+ * A date input's value goes to the server as the plain "YYYY-MM-DD" it is: the server reads it
+ * as the end of that day in UTC, the same for the requester's date and the approver's, whatever
+ * the browser's time zone. The hint says so.
+ */
+function ExpiryHint({ value, empty }: { value: string; empty: string }) {
+  return <>{value ? `Access ends at the end of ${value} (UTC).` : empty}</>;
+}
+
+function RequestCard({ item, today, selected, onSelect }: { item: ReviewItem; today: string; selected: boolean; onSelect: (on: boolean) => void }) {
   const router = useRouter();
   const [pending, startTransition] = useTransition();
   const [mode, setMode] = useState<null | "approve" | "deny">(null);
@@ -44,6 +53,12 @@ function RequestCard({ item, selected, onSelect }: { item: ReviewItem; selected:
   const [fieldErrors, setFieldErrors] = useState<Record<string, string[]>>({});
   const [error, setError] = useState<string | null>(null);
   const id = item.requestId;
+  const granted = item.plans.find((p) => p.id === planId);
+  const emptyExpiry = item.requestedExpiry
+    ? `Empty keeps the requested end, ${day(item.requestedExpiry)}.`
+    : item.org.kind === "external"
+      ? "Empty: the platform's default period for external organizations applies."
+      : "Empty: no end date.";
 
   function submit() {
     setError(null);
@@ -51,7 +66,7 @@ function RequestCard({ item, selected, onSelect }: { item: ReviewItem; selected:
     startTransition(async () => {
       const res =
         mode === "approve"
-          ? await approveAccessRequestAction({ requestId: id, planId: planId === item.planId ? undefined : planId, expiresAt: endOfDay(expiry) })
+          ? await approveAccessRequestAction({ requestId: id, planId: planId === item.planId ? undefined : planId, expiresAt: expiry || undefined })
           : await denyAccessRequestAction({ requestId: id, reason });
       if (!res.ok) {
         if (res.error.fieldErrors) setFieldErrors(res.error.fieldErrors);
@@ -113,30 +128,55 @@ function RequestCard({ item, selected, onSelect }: { item: ReviewItem; selected:
               </dl>
               <blockquote className="mt-2 whitespace-pre-wrap border-l-2 border-slate-200 pl-3 text-sm text-slate-700">{item.justification}</blockquote>
 
+              {item.approvalBlocked && (
+                <p id={`blocked-${id}`} className="mt-3 rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
+                  {item.approvalBlocked}
+                </p>
+              )}
               {error && (
                 <Alert tone="error" className="mt-3">
                   {error}
                 </Alert>
               )}
               {mode === "approve" && (
-                <div className="mt-3 grid gap-3 sm:grid-cols-2">
-                  <Select id={`plan-${id}`} name="planId" label="Grant plan" value={planId} onChange={(e) => setPlanId(e.target.value)} error={fieldErrors.planId}>
-                    {item.plans.map((p) => (
-                      <option key={p.id} value={p.id}>
-                        {p.name}
-                        {p.id === item.planId ? " (requested)" : ""}
-                      </option>
-                    ))}
-                  </Select>
-                  <Input
-                    id={`expiry-${id}`}
-                    name="expiresAt"
-                    type="date"
-                    label="Access until (optional)"
-                    value={expiry}
-                    onChange={(e) => setExpiry(e.target.value)}
-                    error={fieldErrors.expiresAt}
-                  />
+                <div className="mt-3 space-y-3">
+                  <div className="grid gap-3 sm:grid-cols-2">
+                    <Select
+                      id={`plan-${id}`}
+                      name="planId"
+                      label="Grant plan"
+                      value={planId}
+                      onChange={(e) => setPlanId(e.target.value)}
+                      error={fieldErrors.planId}
+                      hint={granted ? `Grants the ${granted.tierName} tier.` : undefined}
+                    >
+                      {item.plans.map((p) => {
+                        const closed = item.org.kind === "external" && !p.externalAllowed;
+                        return (
+                          <option key={p.id} value={p.id} disabled={closed}>
+                            {p.name} — {p.tierName} tier
+                            {p.id === item.planId ? " (requested)" : closed ? " (internal teams only)" : ""}
+                          </option>
+                        );
+                      })}
+                    </Select>
+                    <Input
+                      id={`expiry-${id}`}
+                      name="expiresAt"
+                      type="date"
+                      label="Access until (optional)"
+                      min={today}
+                      value={expiry}
+                      onChange={(e) => setExpiry(e.target.value)}
+                      hint={<ExpiryHint value={expiry} empty={emptyExpiry} />}
+                      error={fieldErrors.expiresAt}
+                    />
+                  </div>
+                  {granted && granted.tierName !== item.tierName && (
+                    <Alert tone="warning">
+                      Tier change: the request is for the {item.tierName} tier; approving grants the {granted.tierName} tier.
+                    </Alert>
+                  )}
                 </div>
               )}
               {mode === "deny" && (
@@ -156,7 +196,12 @@ function RequestCard({ item, selected, onSelect }: { item: ReviewItem; selected:
               <div className="mt-3 flex flex-wrap gap-2">
                 {mode === null ? (
                   <>
-                    <Button size="sm" onClick={() => setMode("approve")}>
+                    <Button
+                      size="sm"
+                      disabled={item.approvalBlocked !== null}
+                      aria-describedby={item.approvalBlocked ? `blocked-${id}` : undefined}
+                      onClick={() => setMode("approve")}
+                    >
                       Approve…
                     </Button>
                     <Button size="sm" variant="secondary" onClick={() => setMode("deny")}>
@@ -183,24 +228,34 @@ function RequestCard({ item, selected, onSelect }: { item: ReviewItem; selected:
 }
 
 /** The owner's pending requests with per-request and bulk decisions. */
-export function ReviewQueue({ items }: { items: ReviewItem[] }) {
+export function ReviewQueue({ items, today }: { items: ReviewItem[]; today: string }) {
   const router = useRouter();
   const [pending, startTransition] = useTransition();
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [bulkReason, setBulkReason] = useState("");
+  const [bulkExpiry, setBulkExpiry] = useState("");
+  const [bulkExpiryError, setBulkExpiryError] = useState<string[] | undefined>();
   const [bulkError, setBulkError] = useState<string[] | undefined>();
   const [feedback, setFeedback] = useState<Feedback>(null);
   // Requests decided elsewhere disappear on refresh; a stale selection must not be sent.
   const ids = [...selected].filter((id) => items.some((i) => i.requestId === id));
   const names = new Map(items.map((i) => [i.requestId, `${i.requester.name} / ${i.productName}`]));
+  // Four eyes in bulk: the server refuses those one by one; say so before the click, and refuse
+  // the click when nothing selected could be approved.
+  const blocked = ids.filter((id) => items.find((i) => i.requestId === id)?.approvalBlocked).length;
 
   function bulk(kind: "approve" | "deny") {
     setFeedback(null);
     setBulkError(undefined);
+    setBulkExpiryError(undefined);
     startTransition(async () => {
-      const res = kind === "approve" ? await bulkApproveAccessRequestsAction({ requestIds: ids }) : await bulkDenyAccessRequestsAction({ requestIds: ids, reason: bulkReason });
+      const res =
+        kind === "approve"
+          ? await bulkApproveAccessRequestsAction({ requestIds: ids, expiresAt: bulkExpiry || undefined })
+          : await bulkDenyAccessRequestsAction({ requestIds: ids, reason: bulkReason });
       if (!res.ok) {
         if (res.error.fieldErrors?.reason) setBulkError(res.error.fieldErrors.reason);
+        else if (res.error.fieldErrors?.expiresAt) setBulkExpiryError(res.error.fieldErrors.expiresAt);
         else setFeedback({ tone: "error", text: res.error.message });
         return;
       }
@@ -218,6 +273,7 @@ export function ReviewQueue({ items }: { items: ReviewItem[] }) {
       );
       setSelected(new Set());
       setBulkReason("");
+      setBulkExpiry("");
       router.refresh();
     });
   }
@@ -235,36 +291,69 @@ export function ReviewQueue({ items }: { items: ReviewItem[] }) {
   return (
     <div className="mt-6 space-y-4">
       {feedback && <Alert tone={feedback.tone}>{feedback.text}</Alert>}
-      <div role="group" aria-label="Bulk decisions" className="flex flex-wrap items-end gap-3 rounded-md border border-slate-200 bg-white p-3">
-        <Checkbox
-          id="select-all"
-          name="selectAll"
-          label="Select all"
-          checked={ids.length > 0 && ids.length === items.length}
-          onChange={(e) => setSelected(e.target.checked ? new Set(items.map((i) => i.requestId)) : new Set())}
-        />
-        <span className="text-sm text-slate-600">{ids.length} selected</span>
-        <Button size="sm" disabled={ids.length === 0} loading={pending} onClick={() => bulk("approve")}>
-          Approve selected
-        </Button>
-        <Input
-          id="bulk-reason"
-          name="reason"
-          label="Reason (for denying)"
-          wrapperClassName="min-w-64 flex-1"
-          value={bulkReason}
-          onChange={(e) => setBulkReason(e.target.value)}
-          error={bulkError}
-        />
-        <Button size="sm" variant="danger" disabled={ids.length === 0} loading={pending} onClick={() => bulk("deny")}>
-          Deny selected
-        </Button>
+      <div role="group" aria-label="Bulk decisions" className="space-y-3 rounded-md border border-slate-200 bg-white p-3">
+        <div className="flex flex-wrap items-center gap-3">
+          <Checkbox
+            id="select-all"
+            name="selectAll"
+            label="Select all"
+            checked={ids.length > 0 && ids.length === items.length}
+            onChange={(e) => setSelected(e.target.checked ? new Set(items.map((i) => i.requestId)) : new Set())}
+          />
+          <span className="text-sm text-slate-600">{ids.length} selected</span>
+        </div>
+        <div className="flex flex-wrap items-start gap-3">
+          <Input
+            id="bulk-expiry"
+            name="expiresAt"
+            type="date"
+            label="Access until (optional)"
+            wrapperClassName="w-64"
+            min={today}
+            value={bulkExpiry}
+            onChange={(e) => setBulkExpiry(e.target.value)}
+            hint={<ExpiryHint value={bulkExpiry} empty="Empty: each request keeps its requested end." />}
+            error={bulkExpiryError}
+          />
+          <Button
+            size="sm"
+            // Level with the date input under its label (the hint below it would push an end-aligned button down).
+            className="mt-7"
+            disabled={ids.length === 0 || blocked === ids.length}
+            aria-describedby={blocked ? "bulk-blocked" : undefined}
+            loading={pending}
+            onClick={() => bulk("approve")}
+          >
+            Approve selected
+          </Button>
+        </div>
+        {blocked > 0 && (
+          <p id="bulk-blocked" className="text-sm text-amber-900">
+            {blocked === ids.length ? "You cannot approve the selected requests" : `${blocked} of the selected cannot be approved by you and will be skipped`}:
+            four eyes, they come from your own team.
+          </p>
+        )}
+        <div className="flex flex-wrap items-end gap-3">
+          <Input
+            id="bulk-reason"
+            name="reason"
+            label="Reason (for denying)"
+            wrapperClassName="min-w-64 flex-1"
+            value={bulkReason}
+            onChange={(e) => setBulkReason(e.target.value)}
+            error={bulkError}
+          />
+          <Button size="sm" variant="danger" disabled={ids.length === 0} loading={pending} onClick={() => bulk("deny")}>
+            Deny selected
+          </Button>
+        </div>
       </div>
       <ul className="space-y-4" aria-label="Pending requests">
         {items.map((item) => (
           <li key={item.requestId}>
             <RequestCard
               item={item}
+              today={today}
               selected={selected.has(item.requestId)}
               onSelect={(on) =>
                 setSelected((prev) => {

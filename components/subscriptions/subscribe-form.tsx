@@ -30,6 +30,7 @@ function purposeLabel(p: string): string {
 export function SubscribeForm({ productId, productName, plans, teams, purposes, initialPlanId }: Props) {
   const [open, setOpen] = useState(false);
   const [planId, setPlanId] = useState(initialPlanId);
+  const [expiry, setExpiry] = useState("");
   const [state, setState] = useState<Result | null>(null);
   const [pending, startTransition] = useTransition();
   // Submitted by hand rather than through <form action>: React resets a form after its action,
@@ -113,7 +114,17 @@ export function SubscribeForm({ productId, productName, plans, teams, purposes, 
             hint="The owners read this to decide. Say what you will do with the data."
             error={errors.justification}
           />
-          <Input label="Access until (optional)" id={`${formId}-requestedExpiry`} name="requestedExpiry" type="date" error={errors.requestedExpiry} />
+          {/* Sent as the plain "YYYY-MM-DD": the server reads it as the end of that day in UTC. */}
+          <Input
+            label="Access until (optional)"
+            id={`${formId}-requestedExpiry`}
+            name="requestedExpiry"
+            type="date"
+            value={expiry}
+            onChange={(e) => setExpiry(e.target.value)}
+            hint={expiry ? `Access ends at the end of ${expiry} (UTC).` : "Empty: no end date requested."}
+            error={errors.requestedExpiry}
+          />
         </>
       )}
       <div className="flex gap-2">

@@ -4,7 +4,8 @@ import { ReviewQueue, type ReviewItem } from "@/components/subscriptions/review-
 import { Alert } from "@/components/ui";
 import { getDb } from "@/db/client";
 import { requireRole } from "@/lib/auth/session";
-import { listActivePlansOfProducts } from "@/lib/subscriptions/queries";
+import { isMemberOfTeam } from "@/lib/auth/roles";
+import { listGrantablePlans } from "@/lib/subscriptions/detail";
 import { listReviewQueue } from "@/lib/subscriptions/service";
 
 export const metadata: Metadata = { title: "Access requests" };
@@ -13,7 +14,7 @@ export default async function OwnerRequestsPage({ searchParams }: { searchParams
   const owner = await requireRole("owner");
   const db = getDb();
   const queue = await listReviewQueue(db, owner);
-  const planRows = await listActivePlansOfProducts(db, [...new Set(queue.map((q) => q.productId))]);
+  const planRows = await listGrantablePlans(db, [...new Set(queue.map((q) => q.productId))]);
   const items: ReviewItem[] = queue.map((q) => ({
     requestId: q.requestId,
     createdAt: q.createdAt.toISOString(),
@@ -28,7 +29,12 @@ export default async function OwnerRequestsPage({ searchParams }: { searchParams
     purpose: q.purpose,
     justification: q.justification,
     requestedExpiry: q.requestedExpiry?.toISOString() ?? null,
-    plans: planRows.filter((p) => p.productId === q.productId).map(({ id, name }) => ({ id, name })),
+    plans: planRows.filter((p) => p.productId === q.productId).map(({ id, name, tierName, externalAllowed }) => ({ id, name, tierName, externalAllowed })),
+    // The service's four-eyes rule (lib/subscriptions/service.ts loadDecidableRequest), shown before the click.
+    approvalBlocked:
+      q.requester.id === owner.id || isMemberOfTeam(owner, q.team.id)
+        ? `Four eyes: this request comes from ${q.team.name}, a team you belong to, so another owner of the product outside that team must approve it. You can still deny it.`
+        : null,
   }));
 
   // A notification link (?request=<id>) lands on that request: scrolled to, outlined, focused.
@@ -48,7 +54,7 @@ export default async function OwnerRequestsPage({ searchParams }: { searchParams
         </Alert>
       )}
       {target && <FocusTarget selector={`article:has([id="select-${target.requestId}"])`} />}
-      <ReviewQueue items={items} />
+      <ReviewQueue items={items} today={new Date().toISOString().slice(0, 10)} />
     </main>
   );
 }
