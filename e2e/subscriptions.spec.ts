@@ -163,3 +163,53 @@ test("the owner approves a reviewed request in bulk and the consumer's subscript
   await expect(sub.getByTestId("subscription-state")).toHaveText("Ended", { timeout: 15_000 });
   await consumer.close();
 });
+
+test.describe("who may see what", () => {
+  test.use({ storageState: storageStatePath("consumer") });
+
+  test("a consumer gets a 403 on the review queue and a 404 for subscriptions that are not theirs", async ({ page }) => {
+    expect((await page.goto("/owner/requests"))?.status()).toBe(403);
+    await expect(page.getByRole("heading", { name: "You do not have access to this page" })).toBeVisible();
+    for (const id of ["00000000-0000-4000-8000-000000000000", "not-a-subscription"]) {
+      expect((await page.goto(`/subscriptions/${id}`))?.status(), id).toBe(404);
+      await expect(page.getByRole("button", { name: "Reveal credentials" })).toHaveCount(0);
+    }
+    // Another team's subscription answers the same 404: e2e/consume.spec.ts opens the partner's.
+  });
+});
+
+test("four eyes: an owner sees their own team's request on their own product with Approve disabled", async ({ browser }) => {
+  const justification = `Own-team access check ${Date.now()}`;
+  const owner = await browser.newContext({ storageState: storageStatePath("owner") });
+  const page = await owner.newPage();
+  // Fraud alerts belong to Fraud & Security, one of the demo owner's teams; no other spec requests its Full access plan.
+  await page.goto("/products/fraud-alerts-sim-swap-irsf");
+  const card = planCard(page, "Full access");
+  await card.getByRole("button", { name: "Request access" }).click();
+  const form = card.getByRole("form", { name: "Subscribe to Fraud Alerts: SIM Swap & IRSF" });
+  await form.getByLabel("Team").selectOption({ label: "Fraud & Security" });
+  await form.getByLabel("Purpose").selectOption("security-operations");
+  await form.getByLabel("Justification").fill(justification);
+  const until = new Date(Date.now() + 14 * 86_400_000).toISOString().slice(0, 10);
+  await form.getByLabel("Access until (optional)").fill(until);
+  await expect(form.getByText(`Access ends at the end of ${until} (UTC).`)).toBeVisible();
+  await form.getByRole("button", { name: "Send request" }).click();
+  await expect(card.getByText("Request sent to the owners")).toBeVisible();
+
+  await page.goto("/owner/requests");
+  const request = page.getByRole("article").filter({ hasText: justification });
+  await expect(request).toContainText(`Requested until: ${until}`);
+  await expect(request.getByRole("button", { name: "Approve…" })).toBeDisabled();
+  await expect(request).toContainText("Four eyes: this request comes from Fraud & Security, a team you belong to");
+  await request.getByRole("checkbox").check();
+  await expect(page.getByRole("button", { name: "Approve selected" })).toBeDisabled();
+  await expect(page.getByText("You cannot approve the selected requests: four eyes, they come from your own team.")).toBeVisible();
+  await page.screenshot({ path: screenshotPath("owner-requests-four-eyes"), fullPage: true });
+
+  // Denying grants nothing, so four eyes does not stop it: that is also how the request leaves the queue.
+  await request.getByRole("button", { name: "Deny…" }).click();
+  await request.getByLabel("Reason for denying").fill("Filed by the four-eyes e2e check");
+  await request.getByRole("button", { name: "Confirm denial" }).click();
+  await expect(page.getByRole("article").filter({ hasText: justification })).toHaveCount(0);
+  await owner.close();
+});
