@@ -17,3 +17,9 @@ export function storageStatePath(role: DemoRole): string {
 export function screenshotPath(name: string): string {
   return `e2e/artifacts/screens/${name}.png`;
 }
+
+/** The broker the e2e launcher starts (playwright.config.ts webServer env). */
+export const E2E_BROKER = `localhost:${process.env.E2E_BROKER_PORT ?? "9395"}`;
+
+/** Browser permissions for tests that click a copy button and read the clipboard back. */
+export const CLIPBOARD_PERMISSIONS = ["clipboard-read", "clipboard-write"];
