@@ -1,9 +1,10 @@
-import { fork, spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { parseArgs } from "node:util";
 import os from "node:os";
 import path from "node:path";
 import { Kafka, logLevel, type Producer } from "kafkajs";
+import { cpuSeconds, startBrokerProcess } from "./lib/broker-process";
 
 /**
  * `npm run bench:broker`: kafkajs against the embedded broker running as a child process, so
@@ -27,38 +28,6 @@ const RECORD_BYTES = 1024;
 const BATCH = 1_000;
 const IN_FLIGHT = 4;
 const PARTITIONS = 8;
-
-type Cpu = NodeJS.CpuUsage;
-const cpuSeconds = (a: Cpu, b: Cpu) => (b.user - a.user + (b.system - a.system)) / 1e6;
-
-async function startChild(dataDir: string): Promise<{ child: ChildProcess; port: number; cpu(): Promise<Cpu> }> {
-  const child = fork(path.join(import.meta.dirname, "..", "scripts", "broker.ts"), ["--port", "0", "--metrics-port", "0", "--data", dataDir, "--report-cpu"], {
-    execArgv: ["--import", "tsx"],
-    stdio: ["ignore", "ignore", "inherit", "ipc"],
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error("broker did not start in 30 s")), 30_000);
-    child.on("message", (m: { ready?: number }) => {
-      if (m.ready) {
-        clearTimeout(t);
-        resolve(m.ready);
-      }
-    });
-    child.on("exit", (code) => reject(new Error(`broker exited with ${code}`)));
-  });
-  const cpu = () =>
-    new Promise<Cpu>((resolve) => {
-      const onMsg = (m: { cpu?: Cpu }) => {
-        if (m.cpu) {
-          child.off("message", onMsg);
-          resolve(m.cpu);
-        }
-      };
-      child.on("message", onMsg);
-      child.send("cpu");
-    });
-  return { child, port, cpu };
-}
 
 function percentile(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -145,7 +114,7 @@ function writeRecordFile(file: string, n: number): void {
 }
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), "broker-bench-"));
-const broker = await startChild(dataDir);
+const broker = await startBrokerProcess(dataDir);
 const kafka = new Kafka({ clientId: "bench", brokers: [`localhost:${broker.port}`], logLevel: logLevel.NOTHING });
 const admin = kafka.admin();
 await admin.connect();
@@ -226,8 +195,7 @@ if (kcatAvailable) {
 
 await producer.disconnect();
 await admin.disconnect();
-broker.child.kill("SIGTERM");
-await new Promise((r) => broker.child.once("exit", r));
+await broker.stop();
 rmSync(dataDir, { recursive: true, force: true });
 
 const phaseGb = (p: Phase) => (p.records * RECORD_BYTES) / 1e9;
