@@ -43,7 +43,7 @@ describe("compileContract with JSON Schema", () => {
     if (r.ok) return;
     expect(r.reasons).toEqual(
       expect.arrayContaining([
-        "(root): unexpected property 'extra'",
+        "(root): has a property the contract does not define",
         'event_id: must match format "uuid"',
         "cell.rsrp: is required",
         "cell.pci: must be integer",
@@ -52,6 +52,27 @@ describe("compileContract with JSON Schema", () => {
       ]),
     );
     expect(r.reasons.join(" ")).not.toContain("GSM");
+    expect(r.reasons.join(" ")).not.toContain("extra");
+  });
+
+  it("names fields from the schema, never from the record: map keys and unknown keys become *", () => {
+    const v = compileContract({
+      schemaFormat: "json-schema",
+      schema: {
+        type: "object",
+        $defs: { reading: { type: "object", properties: { v: { type: "number" } } } },
+        properties: {
+          tags: { type: "object", additionalProperties: { type: "string" } },
+          sensors: { type: "object", additionalProperties: { $ref: "#/$defs/reading" } },
+          list: { type: "array", items: { $ref: "#/$defs/reading" } },
+        },
+      },
+    });
+    const r = v({ tags: { "secret-customer-42": 1 }, sensors: { "alice@example.com": { v: "x" } }, list: [{ v: true }] });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.reasons).toEqual(expect.arrayContaining(["tags.*: must be string", "sensors.*.v: must be number", "list[].v: must be number"]));
+    expect(r.reasons.join(" ")).not.toMatch(/secret-customer|alice/);
   });
 
   it("rejects non-objects and hostile nesting without throwing", () => {

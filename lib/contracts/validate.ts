@@ -118,31 +118,80 @@ function jsonSchemaIssues(schema: unknown, options: { compile: boolean } = { com
   return [];
 }
 
-/** "/cells/3/rsrp" -> "cells[].rsrp": schema paths, not indices, so reasons group as incidents. */
-function instancePathToField(instancePath: string): string {
+/** A local "#/..." JSON pointer into the root schema, or undefined. */
+function resolvePointer(root: unknown, ref: string): unknown {
+  if (!ref.startsWith("#")) return undefined;
+  let node: unknown = root;
+  for (const raw of ref.slice(1).split("/").slice(1)) {
+    const seg = decodeURIComponent(raw).replace(/~1/g, "/").replace(/~0/g, "~");
+    if (!isPlainObject(node) && !Array.isArray(node)) return undefined;
+    node = (node as Record<string, unknown>)[seg];
+  }
+  return node;
+}
+
+function deref(root: unknown, node: unknown): unknown {
+  for (let i = 0; i < 16 && isPlainObject(node) && typeof node.$ref === "string"; i++) node = resolvePointer(root, node.$ref);
+  return node;
+}
+
+/** The subschema of `node` that describes property `seg`, looking through allOf/anyOf/oneOf. */
+function propertySchema(root: unknown, node: unknown, seg: string): unknown {
+  const n = deref(root, node);
+  if (!isPlainObject(n)) return undefined;
+  if (isPlainObject(n.properties) && Object.prototype.hasOwnProperty.call(n.properties, seg)) return n.properties[seg];
+  for (const k of ["allOf", "anyOf", "oneOf"] as const) {
+    const branches = n[k];
+    if (!Array.isArray(branches)) continue;
+    for (const b of branches) {
+      const hit = propertySchema(root, b, seg);
+      if (hit !== undefined) return hit;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * "/cells/3/rsrp" -> "cells[].rsrp", named from the schema, never from the record: an array
+ * index becomes "[]", and a key the schema does not name (a map's key, a property it does not
+ * know) becomes "*". Reasons go to DLQ headers and quality incidents, which are read more widely
+ * than the data and grouped by reason, so record content must not leak into them.
+ */
+function instancePathToField(root: unknown, instancePath: string): string {
   let out = "";
+  let node: unknown = root;
   for (const raw of instancePath.split("/").slice(1)) {
     const seg = raw.replace(/~1/g, "/").replace(/~0/g, "~");
-    if (/^\d+$/.test(seg)) out += "[]";
-    else out = out ? `${out}.${seg}` : seg;
+    const named = node === undefined ? undefined : propertySchema(root, node, seg);
+    if (named !== undefined) {
+      out = out ? `${out}.${seg}` : seg;
+      node = named;
+      continue;
+    }
+    const n = deref(root, node);
+    if (/^\d+$/.test(seg)) {
+      out += "[]";
+      node = isPlainObject(n) ? (Array.isArray(n.prefixItems) ? (n.prefixItems[Number(seg)] ?? n.items) : n.items) : undefined;
+      if (typeof node === "boolean") node = undefined;
+      continue;
+    }
+    out = out ? `${out}.*` : "*";
+    node = isPlainObject(n) && isPlainObject(n.additionalProperties) ? n.additionalProperties : undefined;
   }
   return out;
 }
 
-function clip(s: string): string {
-  return s.length > 40 ? `${s.slice(0, 40)}...` : s;
-}
-
-function ajvReason(e: ErrorObject): string {
-  const base = instancePathToField(e.instancePath);
+function ajvReason(root: unknown, e: ErrorObject): string {
+  const base = instancePathToField(root, e.instancePath);
   if (e.keyword === "required") {
+    // missingProperty comes from the schema's own `required` list.
     const missing = String((e.params as { missingProperty?: string }).missingProperty ?? "");
-    return `${base ? `${base}.` : ""}${clip(missing)}: is required`;
+    return `${base ? `${base}.` : ""}${missing.length > 40 ? `${missing.slice(0, 40)}...` : missing}: is required`;
   }
   if (e.keyword === "additionalProperties" || e.keyword === "unevaluatedProperties") {
-    const extra = String((e.params as { additionalProperty?: string; unevaluatedProperty?: string }).additionalProperty ?? (e.params as { unevaluatedProperty?: string }).unevaluatedProperty ?? "");
-    return `${base || "(root)"}: unexpected property '${clip(extra)}'`;
+    return `${base || "(root)"}: has a property the contract does not define`;
   }
+  if (e.keyword === "propertyNames") return `${base || "(root)"}: has a property name the contract does not allow`;
   return `${base || "(root)"}: ${e.message ?? `fails ${e.keyword}`}`;
 }
 
@@ -152,7 +201,7 @@ function compileJsonSchema(schema: unknown): (record: unknown) => string[] {
   const validate = compileIsolated(schema);
   return (record) => {
     if (validate(record)) return [];
-    return (validate.errors ?? []).map(ajvReason);
+    return (validate.errors ?? []).map((e) => ajvReason(schema, e));
   };
 }
 
