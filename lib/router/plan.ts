@@ -25,6 +25,12 @@ export type MajorRoute = {
   version: string;
   validate: ContractValidator;
   tiers: TierRoute[];
+  /**
+   * Tiers of the product that cannot be served for this major (policy does not compile, no
+   * masking key), each with why. A record valid for such a major goes to the DLQ instead of
+   * reaching only some tiers: offsets move only past records every tier got or the DLQ holds.
+   */
+  unservable: { tier: string; reason: string }[];
 };
 
 export type PlanProblem = { major?: number; tier?: string; message: string };
@@ -110,15 +116,21 @@ export function compileProductRoute(product: RoutableProduct, masterSecret: stri
     }
     const fields = Array.isArray(v.fields) ? (v.fields as MaskingField[]) : [];
     const tiers: TierRoute[] = [];
+    const unservable: MajorRoute["unservable"] = [];
     for (const t of product.tiers) {
-      if (!key) break;
+      if (!key) {
+        unservable.push({ tier: t.name, reason: "no masking key" });
+        continue;
+      }
       try {
         tiers.push({ name: t.name, topic: deliveryTopicName(product.slug, v.major, t.name), mask: compileTier(fields, asRules(t.rules), t.fullAccess, key, t.name) });
       } catch (e) {
         problems.push({ major: v.major, tier: t.name, message: e instanceof Error ? e.message : String(e) });
+        unservable.push({ tier: t.name, reason: "its masking policy does not compile" });
       }
     }
-    majors.push({ major: v.major, version: v.version, validate, tiers });
+    if (product.tiers.length === 0) problems.push({ major: v.major, message: "the product has no masking tier" });
+    majors.push({ major: v.major, version: v.version, validate, tiers, unservable });
   }
   if (majors.length === 0 && problems.length === 0) problems.push({ message: "no serving contract version" });
   return { productId: product.id, slug: product.slug, sourceTopic: product.sourceTopic, dlqTopic: dlqTopicName(product.slug), majors, problems, signature: planSignature(product, now) };
@@ -134,13 +146,30 @@ export type RouteOutcome =
   | { kind: "deliver"; deliveries: Delivery[] }
   | { kind: "dlq"; reason: string; reasons: string[]; field?: string; rule?: string; version?: string };
 
-export type RouteOptions = { maxRecordBytes?: number; now?: number };
+/**
+ * Largest key + value the router produces: the broker's 1 MiB batch limit less room for the
+ * batch header, the record's framing and the version header.
+ */
+export const OUTPUT_MAX_BYTES = RECORD_MAX_BYTES - 1_024;
 
-function dlq(reasons: string[], version?: string): RouteOutcome {
+export type RouteOptions = {
+  /** Largest source value accepted, bytes. */
+  maxRecordBytes?: number;
+  /** Largest delivered record (key + masked value), bytes: one over it could never be produced. */
+  maxOutputBytes?: number;
+  now?: number;
+};
+
+/** The field named at the start of a reason ("amount: must be number"), if any. */
+function reasonField(reason: string): string | undefined {
+  const field = /^([^\s:][^:]*): /.exec(reason)?.[1];
+  return field && field !== "(root)" ? field : undefined;
+}
+
+function dlq(reasons: string[], version?: string, field?: string): RouteOutcome {
   const reason = reasons[0] ?? "record is invalid";
   const rule = /^rule ([^\s:]+)/.exec(reason)?.[1];
-  const field = rule ? undefined : /^([^\s:][^:]*): /.exec(reason)?.[1];
-  return { kind: "dlq", reason, reasons, rule, field: field && field !== "(root)" ? field : undefined, version };
+  return { kind: "dlq", reason, reasons, rule, field: rule ? undefined : (field ?? reasonField(reason)), version };
 }
 
 /**
@@ -156,6 +185,8 @@ export function routeRecord(route: ProductRoute, record: SourceRecord, opts: Rou
   if (!decoded.ok) return dlq([decoded.reason], newest);
   if (route.majors.length === 0) return dlq(["no serving contract version"]);
   const now = opts.now ?? Date.now();
+  const maxOut = opts.maxOutputBytes ?? OUTPUT_MAX_BYTES;
+  const keyBytes = record.key.byteLength;
   const deliveries: Delivery[] = [];
   let firstReasons: string[] | null = null;
   let validMajors = 0;
@@ -166,6 +197,11 @@ export function routeRecord(route: ProductRoute, record: SourceRecord, opts: Rou
       continue;
     }
     validMajors++;
+    if (m.unservable.length > 0) {
+      const u = m.unservable[0];
+      return dlq([`tier ${u.tier} (v${m.major}) cannot be served: ${u.reason}`], m.version);
+    }
+    if (m.tiers.length === 0) return dlq([`no masking tier to deliver v${m.major} to`], m.version);
     for (const t of m.tiers) {
       let masked;
       try {
@@ -173,8 +209,12 @@ export function routeRecord(route: ProductRoute, record: SourceRecord, opts: Rou
       } catch (e) {
         masked = { ok: false as const, reason: e instanceof Error ? e.message : "masking threw" };
       }
-      if (!masked.ok) return dlq([`masking failed in tier ${t.name} (v${m.major}): ${masked.reason}`], m.version);
-      deliveries.push({ topic: t.topic, major: m.major, version: m.version, value: Buffer.from(JSON.stringify(masked.value)) });
+      if (!masked.ok) return dlq([`masking failed in tier ${t.name} (v${m.major}): ${masked.reason}`], m.version, reasonField(masked.reason));
+      const value = Buffer.from(JSON.stringify(masked.value));
+      // Masking can grow a record (hashes are 64 characters): one too large to produce would
+      // stall its partition for ever, so it goes to the DLQ like a too-large source record.
+      if (keyBytes + value.byteLength > maxOut) return dlq([`masked record is larger than ${maxOut} bytes in tier ${t.name} (v${m.major})`], m.version);
+      deliveries.push({ topic: t.topic, major: m.major, version: m.version, value });
     }
   }
   if (validMajors === 0) return dlq(firstReasons ?? ["record is invalid"], newest);
