@@ -134,11 +134,15 @@ export class KafkaProtocolProvisioner implements KafkaAccessProvisioner {
   private admin: Promise<Admin> | null = null;
   private scram: Promise<ScramAdminClient> | null = null;
 
-  constructor(private readonly connection: KafkaConnectionOptions = kafkaConnectionFromEnv()) {}
+  constructor(
+    private readonly connection: KafkaConnectionOptions = kafkaConnectionFromEnv(),
+    /** kafkajs's own retries per admin call (its default when unset); the job queue retries too. */
+    private readonly opts: { retries?: number } = {},
+  ) {}
 
   private getAdmin(): Promise<Admin> {
     this.admin ??= (async () => {
-      const admin = createKafka({ clientId: "tributary-provisioner", connection: this.connection, logLevel: "nothing" }).admin();
+      const admin = createKafka({ clientId: "tributary-provisioner", connection: this.connection, logLevel: "nothing", retries: this.opts.retries }).admin();
       await admin.connect();
       return admin;
     })().catch((err) => {
@@ -265,6 +269,6 @@ export class KafkaProtocolProvisioner implements KafkaAccessProvisioner {
 }
 
 /** The provisioner for the configured cluster (today always the Kafka-protocol one). */
-export function createProvisioner(connection?: KafkaConnectionOptions): KafkaAccessProvisioner {
-  return new KafkaProtocolProvisioner(connection);
+export function createProvisioner(connection?: KafkaConnectionOptions, opts?: { retries?: number }): KafkaAccessProvisioner {
+  return new KafkaProtocolProvisioner(connection, opts);
 }

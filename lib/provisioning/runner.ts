@@ -15,7 +15,7 @@ export const PROVISIONER_JOB_KINDS: readonly string[] = [provisionSubscriptionJo
 export function provisionerJobHandlers(db: Db, deps: ProvisioningDeps): JobHandler[] {
   return [
     jobHandler(provisionSubscriptionJob, async (payload, ctx) => void (await provisionSubscription(db, deps, payload, ctx))),
-    jobHandler(deprovisionSubscriptionJob, async (payload) => void (await deprovisionSubscription(db, deps, payload))),
+    jobHandler(deprovisionSubscriptionJob, async (payload, ctx) => void (await deprovisionSubscription(db, deps, payload, ctx))),
     jobHandler(retireCredentialJob, async (payload) => void (await retireCredential(db, deps, payload))),
   ];
 }

@@ -11,7 +11,7 @@ import { applyConsumerByteRate, listUserConsumerByteRates } from "@/lib/kafka/qu
 import { enqueueStripeSubscriptionCreate } from "@/lib/stripe/service";
 import type { KafkaAccessProvisioner } from "@/lib/kafka/provisioning";
 import { provisionSubscriptionJob } from "@/lib/subscriptions/jobs";
-import { insertNextCredential } from "@/lib/subscriptions/queries";
+import { ENDED_STATES, insertNextCredential } from "@/lib/subscriptions/queries";
 
 /**
  * The Kafka side of subscriptions, run by the provisioner worker from jobs.
@@ -134,7 +134,6 @@ async function currentCredential(db: Db, subscriptionId: string) {
   return rows.at(-1);
 }
 
-const ENDED_STATES = ["revoked", "expired", "suspended"] as const;
 const PROVISION_KIND = provisionSubscriptionJob.kind;
 
 export type ProvisionOutcome = "active" | "skipped" | "failed" | "ended-meanwhile";
@@ -346,8 +345,19 @@ async function recordDeprovisionedIfDone(tx: Db, subscriptionId: string, via: "j
   return true;
 }
 
-/** Job "subscription.deprovision": every live credential of an ended subscription loses ACLs and user. Idempotent. */
-export async function deprovisionSubscription(db: Db, deps: ProvisioningDeps, payload: { subscriptionId: string }): Promise<"done" | "skipped"> {
+/**
+ * Job "subscription.deprovision": every live credential of an ended subscription loses ACLs, quota
+ * and user. Idempotent. While the cluster refuses, each failed attempt is audited and rethrown, so
+ * the queue retries with backoff; meanwhile the credential rows stay live, which is what shows the
+ * subscription as "ending" rather than ended (`listAccessRemovals`). If the job runs out of
+ * attempts, the reconciler removes the principal once the cluster answers again.
+ */
+export async function deprovisionSubscription(
+  db: Db,
+  deps: ProvisioningDeps,
+  payload: { subscriptionId: string },
+  ctx?: Pick<JobContext, "job">,
+): Promise<"done" | "skipped"> {
   const [sub] = await db.select().from(subscriptions).where(eq(subscriptions.id, payload.subscriptionId));
   if (!sub || !(ENDED_STATES as readonly string[]).includes(sub.state)) return "skipped";
   const live = await db
@@ -356,8 +366,33 @@ export async function deprovisionSubscription(db: Db, deps: ProvisioningDeps, pa
     .where(and(eq(credentials.subscriptionId, sub.id), isNull(credentials.revokedAt)));
   // Nothing live: an earlier run (or the reconciler) finished and recorded it.
   if (live.length === 0) return "done";
-  for (const cred of live) await removeCredential(db, deps, cred);
-  await recordDeprovisionedIfDone(db, sub.id, "job", live.map((c) => principalName(c.username)));
+  const removed: string[] = [];
+  try {
+    for (const cred of live) {
+      await removeCredential(db, deps, cred);
+      removed.push(principalName(cred.username));
+    }
+  } catch (err) {
+    const attempt = ctx?.job.attempt ?? 1;
+    const maxAttempts = ctx?.job.maxAttempts ?? 1;
+    await recordAudit(db, {
+      actor: SYSTEM,
+      action: "subscription.deprovision_failed",
+      resource: { type: "subscription", id: sub.id },
+      result: "failure",
+      details: {
+        state: sub.state,
+        attempt,
+        maxAttempts,
+        willRetry: attempt < maxAttempts,
+        error: (err as Error).message || String(err),
+        removed,
+        stillLive: live.map((c) => principalName(c.username)).filter((p) => !removed.includes(p)),
+      },
+    });
+    throw err;
+  }
+  await recordDeprovisionedIfDone(db, sub.id, "job", removed);
   return "done";
 }
 

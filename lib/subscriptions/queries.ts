@@ -1,4 +1,4 @@
-import { and, count, desc, eq, gte, inArray, isNull, or } from "drizzle-orm";
+import { and, count, desc, eq, gte, inArray, isNull, or, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import {
   accessRequests,
@@ -149,10 +149,75 @@ export async function listPendingRequestsForOwnerTeams(db: Db, ownerTeamIds: str
   }));
 }
 
-/** A team's subscriptions for "My subscriptions". */
+/** States after access ended (or, for suspended, paused): their principals must be gone from the cluster. */
+export const ENDED_STATES = ["revoked", "expired", "suspended"] as const;
+
+/**
+ * An ended subscription whose principal may still work: its deprovisioning has not finished
+ * (typically the cluster is unreachable and the job is retrying with backoff). Show it as
+ * "ending", never as ended, until this is null.
+ */
+export type AccessRemoval = {
+  /** Credentials not yet removed from the cluster. */
+  liveCredentials: number;
+  /** Attempts of the newest deprovision job so far (0: not started yet). */
+  attempts: number;
+  maxAttempts: number | null;
+  /** Why the last attempt failed, first line (null before any failure). */
+  lastError: string | null;
+  /** When the job runs next (null while running or once it gave up). */
+  nextAttemptAt: Date | null;
+  /** The job ran out of attempts; the reconciler finishes removal when the cluster answers. */
+  gaveUp: boolean;
+};
+
+/** Pending access removals of these subscriptions, by id; subscriptions without one are absent. */
+export async function listAccessRemovals(db: Db, subscriptionIds: readonly string[]): Promise<Map<string, AccessRemoval>> {
+  const out = new Map<string, AccessRemoval>();
+  if (subscriptionIds.length === 0) return out;
+  const ids = sql.join(
+    subscriptionIds.map((id) => sql`${id}::uuid`),
+    sql`, `,
+  );
+  const ended = sql.join(
+    ENDED_STATES.map((state) => sql`${state}::subscription_state`),
+    sql`, `,
+  );
+  const rows = await db.execute<{
+    id: string;
+    live: number;
+    attempts: number | null;
+    max_attempts: number | null;
+    last_error: string | null;
+    status: string | null;
+    run_at: Date | string | null;
+  }>(sql`
+    select s.id, live.n as live, j.attempts, j.max_attempts, j.last_error, j.status, j.run_at
+    from subscriptions s
+    cross join lateral (select count(*)::int as n from credentials c where c.subscription_id = s.id and c.revoked_at is null) live
+    left join lateral (
+      select attempts, max_attempts, last_error, status, run_at from jobs
+      where kind = 'subscription.deprovision' and payload->>'subscriptionId' = s.id::text
+      order by id desc limit 1
+    ) j on true
+    where s.id in (${ids}) and s.state in (${ended}) and live.n > 0`);
+  for (const r of rows) {
+    out.set(r.id, {
+      liveCredentials: r.live,
+      attempts: r.attempts ?? 0,
+      maxAttempts: r.max_attempts,
+      lastError: r.last_error ? r.last_error.split("\n")[0]! : null,
+      nextAttemptAt: r.status === "queued" && r.run_at ? new Date(r.run_at) : null,
+      gaveUp: r.status === "failed",
+    });
+  }
+  return out;
+}
+
+/** A team's subscriptions for "My subscriptions", each with its pending access removal (null when none). */
 export async function listTeamSubscriptions(db: Db, teamIds: string[]) {
   if (teamIds.length === 0) return [];
-  return db
+  const rows = await db
     .select({
       subscription: subscriptions,
       productName: dataProducts.name,
@@ -166,6 +231,9 @@ export async function listTeamSubscriptions(db: Db, teamIds: string[]) {
     .innerJoin(maskingTiers, eq(maskingTiers.id, subscriptions.tierId))
     .where(inArray(subscriptions.teamId, teamIds))
     .orderBy(desc(subscriptions.createdAt));
+  const endedIds = rows.filter((r) => (ENDED_STATES as readonly string[]).includes(r.subscription.state)).map((r) => r.subscription.id);
+  const removals = await listAccessRemovals(db, endedIds);
+  return rows.map((r) => ({ ...r, removal: removals.get(r.subscription.id) ?? null }));
 }
 
 /** Active plans of these products, for an owner granting a different plan than requested. */
