@@ -9,7 +9,10 @@ import { decimalString, priceUsage, sumByCurrency, type PriceModel } from "./pri
 
 /**
  * Charges: one usage or flat line per subscription per billing period (calendar month, UTC),
- * computed from usage_ledger × plans, with the team's cost center as it was when computed.
+ * computed from usage_monthly × plans, with the team's cost center as it was when computed.
+ * usage_monthly is the ledger's per-month rollup, kept by triggers in the same transaction as
+ * every usage_ledger write (migration 0010), so it is exactly the ledger's sum and a month's
+ * charges read one row per subscription.
  *
  * Lifecycle and invariants:
  * - While a period is open its non-adjustment lines are recomputed from scratch, idempotently:
@@ -21,7 +24,7 @@ import { decimalString, priceUsage, sumByCurrency, type PriceModel } from "./pri
  *   (createAdjustment). Periods close in order, and no period is opened before a closed one, so
  *   the closed periods are always a prefix of the months.
  * - Late usage: a ledger row for an hour inside a closed period that changes after the close
- *   (usage_ledger.updated_at > closed_at) is billed in the next open period, i.e. the earliest
+ *   (usage_ledger.updated_at > closed_at, seen as the rollup's updated_at) is billed in the next open period, i.e. the earliest
  *   open one. The amount is exact, not estimated: for each such subscription the late quantity
  *   is (ledger usage over all closed hours) − (usage the closed periods' lines counted, read back
  *   from their exact quantity). It is added to that period's usage line and noted in its
@@ -50,7 +53,7 @@ export type ChargeLine = {
 
 /** Ledger rows touched less than this before a close are re-checked as possibly late (transaction-start timestamps). */
 const LATE_MARGIN = "10 minutes";
-const INSERT_BATCH = 1000;
+const INSERT_BATCH = 20_000;
 
 function assertFinance(actor: SessionUser): void {
   if (!isFinance(actor)) throw new AppError("forbidden");
@@ -103,16 +106,15 @@ type Late = { messages: bigint; bytes: bigint };
  */
 async function lateUsage(db: Db, p: PeriodBounds): Promise<Map<string, Late>> {
   const out = new Map<string, Late>();
+  // From the monthly rollup (kept with the ledger in one transaction): a closed month's row
+  // touched after the close flags the subscription; its usage over all closed months is summed.
   const rows = await db.execute<{ subscription_id: string; price_model: PriceModel; messages: string; bytes: string }>(sql`
     with closed as (
-      select (month::timestamp at time zone 'UTC') as ps,
-             ((month + interval '1 month')::timestamp at time zone 'UTC') as pe,
-             closed_at
-      from billing_periods where status = 'closed' and month < ${p.monthDate}::date
+      select month, closed_at from billing_periods where status = 'closed' and month < ${p.monthDate}::date
     ),
     late as (
       select distinct u.subscription_id
-      from usage_ledger u join closed c on u.hour >= c.ps and u.hour < c.pe
+      from usage_monthly u join closed c on u.month = c.month
       where u.updated_at > c.closed_at - interval '${sql.raw(LATE_MARGIN)}'
     )
     select l.subscription_id, pl.price_model,
@@ -120,8 +122,8 @@ async function lateUsage(db: Db, p: PeriodBounds): Promise<Map<string, Late>> {
     from late l
     join subscriptions s on s.id = l.subscription_id
     join plans pl on pl.id = s.plan_id
-    join usage_ledger u on u.subscription_id = l.subscription_id
-    join closed c on u.hour >= c.ps and u.hour < c.pe
+    join usage_monthly u on u.subscription_id = l.subscription_id
+    join closed c on u.month = c.month
     where pl.price_model in ('per_gb', 'per_million_messages')
     group by l.subscription_id, pl.price_model
   `);
@@ -168,11 +170,10 @@ export async function computeChargeLines(db: Db, key: string): Promise<ChargeLin
   const late = (await isEarliestOpen(db, p)) ? await lateUsage(db, p) : new Map<string, Late>();
   const lateIds = [...late.keys()];
   const lateFilter = lateIds.length ? sql`or s.id in (${sql.join(lateIds.map((id) => sql`${id}::uuid`), sql`, `)})` : sql``;
+  // One rollup row per subscription and month (usage_monthly), not the month's ~720 ledger rows each.
   const rows = await db.execute<Candidate>(sql`
     with u as (
-      select subscription_id, sum(messages) as messages, sum(bytes) as bytes
-      from usage_ledger where hour >= ${p.start.toISOString()}::timestamptz and hour < ${p.end.toISOString()}::timestamptz
-      group by subscription_id
+      select subscription_id, messages, bytes from usage_monthly where month = ${p.monthDate}::date
     )
     select s.id, s.plan_id, s.product_id, s.team_id, s.state, s.activated_at, s.ended_at, s.updated_at,
       t.cost_center_id, pl.price_model, pl.price_minor::text as price_minor, pl.currency,
@@ -244,10 +245,22 @@ async function lockPeriod(tx: Db, p: PeriodBounds): Promise<PeriodRow> {
   return row!;
 }
 
+/**
+ * Deletes the period's usage and flat lines and inserts `lines`: one INSERT … SELECT from a JSON
+ * array per batch (10,000 lines are one statement, instead of ten 11,000-parameter inserts).
+ */
 async function replaceLines(tx: Db, periodId: string, lines: ChargeLine[]): Promise<void> {
   await tx.delete(charges).where(and(eq(charges.periodId, periodId), ne(charges.kind, "adjustment")));
   for (let i = 0; i < lines.length; i += INSERT_BATCH) {
-    await tx.insert(charges).values(lines.slice(i, i + INSERT_BATCH).map((l) => ({ ...l, periodId })));
+    const batch = JSON.stringify(lines.slice(i, i + INSERT_BATCH));
+    await tx.execute(sql`
+      insert into charges (period_id, subscription_id, plan_id, product_id, team_id, cost_center_id, kind, quantity, amount_minor, currency, description)
+      select ${periodId}::uuid, x."subscriptionId", x."planId", x."productId", x."teamId", x."costCenterId", x.kind::charge_kind,
+        x.quantity, x."amountMinor", x.currency, x.description
+      from json_to_recordset(${batch}::json) as x(
+        "subscriptionId" uuid, "planId" uuid, "productId" uuid, "teamId" uuid, "costCenterId" uuid,
+        kind text, quantity text, "amountMinor" bigint, currency text, description text)
+    `);
   }
 }
 
@@ -285,8 +298,8 @@ export async function refreshOpenPeriodCharges(db: Database, now: Date = new Dat
   const periods = await db.select().from(billingPeriods).orderBy(asc(billingPeriods.month));
   const closed = periods.filter((r) => r.status === "closed").map((r) => periodKeyOfMonthDate(r.month));
   const latestClosed = closed.at(-1);
-  const [first] = await db.execute<{ hour: Date | string | null }>(sql`select min(hour) as hour from usage_ledger`);
-  const earliestUsage = first?.hour ? periodKeyOf(asDate(first.hour)!) : current;
+  const [first] = await db.execute<{ month: string | null }>(sql`select to_char(min(month), 'YYYY-MM') as month from usage_monthly`);
+  const earliestUsage = first?.month ?? current;
   let from = [earliestUsage, addMonths(current, -SWEEP_MONTHS)].sort().at(-1)!;
   if (latestClosed && from <= latestClosed) from = addMonths(latestClosed, 1);
   const keys = new Set(periodRange(from, current));
