@@ -2,10 +2,10 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { Kafka, logLevel } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { subscriptions, usageLedger } from "@/db/schema";
+import { meterBaselines, subscriptions, usageLedger } from "@/db/schema";
 import { startBroker, type RunningBroker } from "@/lib/broker";
 import { silentLogger } from "@/lib/broker/config";
 import { securityBrokerOptions } from "@/lib/broker/security";
@@ -14,7 +14,8 @@ import { createKafka, type KafkaConnectionOptions } from "@/lib/kafka/client";
 import { createProvisioner, type KafkaAccessProvisioner } from "@/lib/kafka/provisioning";
 import { revealCredentials, type CredentialDeps } from "@/lib/provisioning/credentials";
 import { provisionSubscription, type ProvisioningDeps } from "@/lib/provisioning/service";
-import { createSubscriptionWorld, subscribeToAutoPlan } from "@/lib/subscriptions/test-fixtures";
+import { subscribe } from "@/lib/subscriptions/service";
+import { createSubscriptionWorld, subscribeToAutoPlan, type SubscriptionWorld } from "@/lib/subscriptions/test-fixtures";
 import { createTestDatabase } from "@/lib/testing/db";
 import { runMeterOnce } from "./meter";
 import { kafkaOffsetSource, type OffsetSource } from "./offsets";
@@ -23,11 +24,13 @@ import { indexBatch } from "./test-fixtures";
 /**
  * Exactness end to end: subscriptions provisioned on a SASL/ACL broker, consumers using their
  * issued credentials read known records and commit; the ledger equals what they read, message
- * for message and byte for byte. Then the meter runs as its own process (workers/meter.ts) and
- * is SIGKILLed at random points of its runs while consumers keep reading; after a clean run the
- * ledger is still exact.
+ * for message and byte for byte. Then, round after round, all consumers read at once while the
+ * meter runs as its own process (workers/meter.ts) and is SIGKILLed at random points, twice a
+ * round; the test checks that kills landed while the meter was writing (checkpoints moved
+ * between its start and its kill). Partway, a subscription of another team to the same topic
+ * starts its consumer at "latest" on the topic's backlog: it is billed only for what it read.
+ * After a clean run the ledger is still exact.
  */
-
 const t = await createTestDatabase();
 const db = t.db;
 const ADMIN_PASSWORD = "meter-admin";
@@ -51,13 +54,23 @@ function rand(): number {
   return seed / 2147483648;
 }
 
-async function newSubscription(): Promise<Sub> {
-  const deps: ProvisioningDeps = { provisioner, connection: adminConn, defaultPartitions: PARTITIONS };
-  const credDeps: CredentialDeps = { provisioner, bootstrap: [broker.bootstrap] };
+const provisioningDeps = (): ProvisioningDeps => ({ provisioner, connection: adminConn, defaultPartitions: PARTITIONS });
+const credentialDeps = (): CredentialDeps => ({ provisioner, bootstrap: [broker.bootstrap] });
+
+async function newSubscription(): Promise<Sub & { world: SubscriptionWorld }> {
   const w = await createSubscriptionWorld(db);
   const res = await subscribeToAutoPlan(db, w);
-  expect(await provisionSubscription(db, deps, { subscriptionId: res.subscriptionId })).toBe("active");
-  const c = await revealCredentials(db, credDeps, w.users.consumer, res.subscriptionId);
+  expect(await provisionSubscription(db, provisioningDeps(), { subscriptionId: res.subscriptionId })).toBe("active");
+  const c = await revealCredentials(db, credentialDeps(), w.users.consumer, res.subscriptionId);
+  return { id: res.subscriptionId, topic: c.topic, prefix: c.groupPrefix, username: c.username, password: c.password, world: w };
+}
+
+/** The partner team subscribes to the same product and tier as `w`'s consumer: the same delivery topic. */
+async function partnerSubscription(w: SubscriptionWorld): Promise<Sub> {
+  const res = await subscribe(db, w.users.partner, { productId: w.product.id, planId: w.plans.externalAutoPlan.id, teamId: w.teams.partnerTeam.id, purpose: "analytics" });
+  if (res.kind !== "subscription") throw new Error("expected a subscription");
+  expect(await provisionSubscription(db, provisioningDeps(), { subscriptionId: res.subscriptionId })).toBe("active");
+  const c = await revealCredentials(db, credentialDeps(), w.users.partner, res.subscriptionId);
   return { id: res.subscriptionId, topic: c.topic, prefix: c.groupPrefix, username: c.username, password: c.password };
 }
 
@@ -86,8 +99,13 @@ async function produceIndexed(topic: string, perPartition: number): Promise<numb
   return sizes;
 }
 
-/** Reads until `count` new records arrived in `groupId` (as the subscription's principal), commits, leaves. */
-async function consume(sub: Sub, groupId: string, count: number): Promise<number> {
+/**
+ * Reads until `count` new records arrived in `groupId` (as the subscription's principal),
+ * committing after each one (`delayMs` apart, so a round lasts long enough to kill the meter in
+ * it), then leaves. `ready` resolves once the consumer has joined and picked its start position
+ * (from the beginning, or "latest" for a group without commits).
+ */
+function consume(sub: Sub, groupId: string, count: number, opts: { fromBeginning?: boolean; delayMs?: number } = {}): { ready: Promise<void>; done: Promise<number> } {
   const kafka = new Kafka({
     clientId: "consumer-app",
     brokers: [broker.bootstrap],
@@ -95,30 +113,43 @@ async function consume(sub: Sub, groupId: string, count: number): Promise<number
     sasl: { mechanism: "scram-sha-512", username: sub.username, password: sub.password },
   });
   const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 200, heartbeatInterval: 500 });
-  let seen = 0;
-  let bytes = 0;
-  await consumer.connect();
-  await consumer.subscribe({ topic: sub.topic, fromBeginning: true });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`consumed ${seen} of ${count} in ${groupId}`)), 30_000);
-    void consumer.run({
-      autoCommit: false,
-      eachMessage: async ({ topic, partition, message }) => {
-        seen++;
-        bytes += message.value!.length;
-        await consumer.commitOffsets([{ topic, partition, offset: String(Number(message.offset) + 1) }]);
-        if (seen === count) {
-          clearTimeout(timer);
-          resolve();
-        }
-      },
+  let joined: () => void = () => {};
+  const ready = new Promise<void>((resolve) => (joined = () => setTimeout(resolve, 1500)));
+  consumer.on(consumer.events.GROUP_JOIN, () => joined());
+  const done = (async () => {
+    let seen = 0;
+    let bytes = 0;
+    await consumer.connect();
+    await consumer.subscribe({ topic: sub.topic, fromBeginning: opts.fromBeginning ?? true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`consumed ${seen} of ${count} in ${groupId}`)), 60_000);
+      void consumer.run({
+        autoCommit: false,
+        eachMessage: async ({ topic, partition, message }) => {
+          seen++;
+          bytes += message.value!.length;
+          if (opts.delayMs) await new Promise((r) => setTimeout(r, opts.delayMs));
+          await consumer.commitOffsets([{ topic, partition, offset: String(Number(message.offset) + 1) }]);
+          if (seen === count) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
     });
-  });
-  await consumer.disconnect();
-  expect(seen).toBe(count);
-  const e = expected.get(sub.id) ?? { messages: 0, bytes: 0 };
-  expected.set(sub.id, { messages: e.messages + count, bytes: e.bytes + bytes });
-  return bytes;
+    await consumer.disconnect();
+    expect(seen).toBe(count);
+    const e = expected.get(sub.id) ?? { messages: 0, bytes: 0 };
+    expected.set(sub.id, { messages: e.messages + count, bytes: e.bytes + bytes });
+    return bytes;
+  })();
+  return { ready, done };
+}
+
+/** Sum of every committed offset the meter has checkpointed: it moves exactly when a meter transaction commits. */
+async function checkpointSum(): Promise<number> {
+  const [row] = await db.execute<{ n: string | null }>(sql`select sum(committed_offset)::text as n from meter_checkpoints`);
+  return Number(row?.n ?? 0);
 }
 
 async function ledgerTotals(): Promise<Map<string, { messages: number; bytes: number }>> {
@@ -184,33 +215,69 @@ afterAll(async () => {
 });
 
 describe("metering against a Kafka cluster", () => {
-  it("N consumers with their issued credentials: the ledger equals what they read, and stays exact across meter SIGKILLs", async () => {
-    const subs = [await newSubscription(), await newSubscription(), await newSubscription()];
+  it("N consumers with their issued credentials: the ledger equals what they read, across concurrent reads, meter SIGKILLs and a consumer starting at latest", async () => {
+    const subs: Sub[] = [];
+    const first = await newSubscription();
+    subs.push(first, await newSubscription(), await newSubscription());
+    // The meter sees new subscriptions right after activation (in production, every 15 s and
+    // already while they are provisioned), before their consumers can have read anything.
+    await runMeterOnce(db, { source });
     const perPartition = [5, 9, 14];
     for (let i = 0; i < subs.length; i++) await produceIndexed(subs[i]!.topic, perPartition[i]!);
-    // Each subscription's first group reads everything; the second subscription has a second group too.
-    for (let i = 0; i < subs.length; i++) await consume(subs[i]!, `${subs[i]!.prefix}app`, perPartition[i]! * PARTITIONS);
-    await consume(subs[1]!, `${subs[1]!.prefix}audit`, perPartition[1]! * PARTITIONS);
-
+    // All groups read at once: each subscription's first group reads everything, the second
+    // subscription has a second group too.
+    await Promise.all([
+      ...subs.map((s, i) => consume(s, `${s.prefix}app`, perPartition[i]! * PARTITIONS).done),
+      consume(subs[1]!, `${subs[1]!.prefix}audit`, perPartition[1]! * PARTITIONS).done,
+    ]);
     const report = await runMeterOnce(db, { source });
     expect(report.errors).toEqual([]);
     await expectLedgerExact();
     await runMeterOnce(db, { source });
     await expectLedgerExact();
 
-    // The meter as its own process, killed at random points of its runs while consumers read on.
-    for (let round = 0; round < 5; round++) {
-      const sub = subs[round % subs.length]!;
-      const n = 2 + Math.floor(rand() * 6);
-      await produceIndexed(sub.topic, n);
-      const meter = startMeterProcess();
-      await meter.started;
-      const reading = consume(sub, `${sub.prefix}app`, n * PARTITIONS);
-      await new Promise((r) => setTimeout(r, 50 + Math.floor(rand() * 600)));
-      meter.child.kill("SIGKILL");
-      await exited(meter.child);
+    // Rounds: every group reads its new records at once (slowly), while the meter process is
+    // started and SIGKILLed at random points, twice per round.
+    let kills = 0;
+    let killsAfterWrites = 0;
+    let late: Sub | null = null;
+    for (let round = 0; round < 4; round++) {
+      const n = 2 + Math.floor(rand() * 5);
+      let lateReading: Promise<number> | null = null;
+      if (round === 2) {
+        // Partway: the partner team subscribes to the first product (the same delivery topic,
+        // with its backlog), the meter sees it, and its consumer starts at "latest".
+        late = await partnerSubscription(first.world);
+        await runMeterOnce(db, { source });
+        const [base] = await db.select().from(meterBaselines).where(eq(meterBaselines.subscriptionId, late.id));
+        expect(Object.values(base!.offsets).reduce((a, b) => a + b, 0)).toBe(produced.get(first.topic));
+        const c = consume(late, `${late.prefix}live`, n * PARTITIONS, { fromBeginning: false, delayMs: 20 });
+        await c.ready;
+        lateReading = c.done;
+      } else if (late) {
+        lateReading = consume(late, `${late.prefix}live`, n * PARTITIONS, { delayMs: 20 }).done;
+      }
+      for (const sub of subs) await produceIndexed(sub.topic, n);
+      const reading = Promise.all([
+        ...subs.map((s) => consume(s, `${s.prefix}app`, n * PARTITIONS, { delayMs: 40 }).done),
+        consume(subs[1]!, `${subs[1]!.prefix}audit`, n * PARTITIONS, { delayMs: 40 }).done,
+        ...(lateReading ? [lateReading] : []),
+      ]);
+      for (let k = 0; k < 2; k++) {
+        const meter = startMeterProcess();
+        await meter.started;
+        const before = await checkpointSum();
+        await new Promise((r) => setTimeout(r, 100 + Math.floor(rand() * 900)));
+        meter.child.kill("SIGKILL");
+        await exited(meter.child);
+        kills++;
+        if ((await checkpointSum()) > before) killsAfterWrites++;
+      }
       await reading;
     }
+    expect(kills).toBe(8);
+    // The kills hit a meter that was busy writing, not only one still starting up.
+    expect(killsAfterWrites).toBeGreaterThanOrEqual(1);
 
     // One more process that stops cleanly on SIGTERM after catching up.
     const last = startMeterProcess();
@@ -222,7 +289,9 @@ describe("metering against a Kafka cluster", () => {
     await expectLedgerExact();
     await runMeterOnce(db, { source });
     await expectLedgerExact();
+    // The late subscription paid for what it read, not for the backlog before it started.
+    expect(expected.get(late!.id)!.messages).toBeLessThan(produced.get(first.topic)!);
     const states = await db.select({ state: subscriptions.state }).from(subscriptions).where(eq(subscriptions.id, subs[0]!.id));
     expect(states[0]!.state).toBe("active");
-  }, 180_000);
+  }, 300_000);
 });

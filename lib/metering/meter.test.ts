@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { meterCheckpoints, subscriptions, usageLedger } from "@/db/schema";
+import { meterBaselines, meterCheckpoints, subscriptions, usageLedger } from "@/db/schema";
 import { createTestDatabase } from "@/lib/testing/db";
 import { bytesBefore } from "@/lib/router/byte-index";
 import { hourOf, runMeterOnce } from "./meter";
@@ -26,6 +26,14 @@ async function ledger(subscriptionId: string) {
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
+/**
+ * A meter run before any topic or commit exists, as in production, where the meter sees a
+ * subscription while it is provisioned: it records the baseline (all partitions from 0).
+ */
+async function seenByMeter() {
+  expect((await runMeterOnce(db, { source: new FakeOffsetSource() })).errors).toEqual([]);
+}
+
 describe("byte index lookup", () => {
   it("is exact at, inside and between batches, and a lower bound past the index", async () => {
     const topic = "bytes.lookup";
@@ -44,6 +52,7 @@ describe("byte index lookup", () => {
 describe("runMeterOnce", () => {
   it("turns offset deltas of every group with the prefix into exact messages and bytes, once", async () => {
     const { sub } = await activeSubscription(db);
+    await seenByMeter();
     const topic = sub.deliveryTopic!;
     const src = new FakeOffsetSource();
     const sizes0 = [100, 200, 300, 400, 500];
@@ -90,6 +99,7 @@ describe("runMeterOnce", () => {
 
   it("a group that moves back counts nothing, moves its checkpoint, and what it reads again counts again", async () => {
     const { sub } = await activeSubscription(db);
+    await seenByMeter();
     const topic = sub.deliveryTopic!;
     const src = new FakeOffsetSource();
     await indexBatch(db, topic, 0, [10, 10, 10, 10]);
@@ -110,6 +120,7 @@ describe("runMeterOnce", () => {
 
   it("waits for the byte index to cover a commit, then counts the rest; after the grace period counts offsets with the bytes it has", async () => {
     const { sub } = await activeSubscription(db);
+    await seenByMeter();
     const topic = sub.deliveryTopic!;
     const src = new FakeOffsetSource();
     const g = `${sub.groupPrefix}g`;
@@ -136,6 +147,7 @@ describe("runMeterOnce", () => {
   it("meters subscriptions that ended recently (their last commits), not older ones", async () => {
     const recent = await activeSubscription(db);
     const old = await activeSubscription(db);
+    await seenByMeter();
     const now = new Date();
     await db.update(subscriptions).set({ state: "revoked", endedAt: new Date(now.getTime() - 3600_000) }).where(eq(subscriptions.id, recent.sub.id));
     await db.update(subscriptions).set({ state: "expired", endedAt: new Date(now.getTime() - 48 * 3600_000), updatedAt: new Date(now.getTime() - 48 * 3600_000) }).where(eq(subscriptions.id, old.sub.id));
@@ -152,6 +164,7 @@ describe("runMeterOnce", () => {
 
   it("two meters at once count everything exactly once", async () => {
     const subs = await Promise.all([activeSubscription(db), activeSubscription(db), activeSubscription(db)]);
+    await seenByMeter();
     const src = new FakeOffsetSource();
     for (const { sub } of subs) {
       await indexBatch(db, sub.deliveryTopic!, 0, [11, 22, 33, 44]);
@@ -166,6 +179,7 @@ describe("runMeterOnce", () => {
   it("a failure inside one subscription rolls back all of it, leaves the others counted, and the next run is exact", async () => {
     const a = await activeSubscription(db);
     const b = await activeSubscription(db);
+    await seenByMeter();
     const src = new FakeOffsetSource();
     for (const { sub } of [a, b]) {
       await indexBatch(db, sub.deliveryTopic!, 0, [3, 3, 3]);
@@ -185,6 +199,80 @@ describe("runMeterOnce", () => {
     await runMeterOnce(db, { source: src });
     expect(await ledger(a.sub.id)).toMatchObject({ messages: 6, bytes: 18 });
     expect(await ledger(b.sub.id)).toMatchObject({ messages: 6, bytes: 18 });
+  });
+
+  it("a group starting at latest on a topic with history is billed only for what it read after it started", async () => {
+    const { sub } = await activeSubscription(db);
+    const topic = sub.deliveryTopic!;
+    const src = new FakeOffsetSource();
+    // Ten records were on the (shared) delivery topic before the subscription existed.
+    await indexBatch(db, topic, 0, Array(10).fill(100));
+    src.setHigh(topic, 0, 10);
+    // The meter sees the subscription (it is being provisioned): baseline 10.
+    await db.update(subscriptions).set({ state: "provisioning" }).where(eq(subscriptions.id, sub.id));
+    await runMeterOnce(db, { source: src });
+    const [base] = await db.select().from(meterBaselines).where(eq(meterBaselines.subscriptionId, sub.id));
+    expect(base!.offsets).toEqual({ "0": 10 });
+    await db.update(subscriptions).set({ state: "active" }).where(eq(subscriptions.id, sub.id));
+    // The consumer starts at "latest" (10); three records of 7 bytes arrive and it commits them.
+    await indexBatch(db, topic, 0, [7, 7, 7]);
+    src.setHigh(topic, 0, 13);
+    src.commit(`${sub.groupPrefix}live`, topic, 0, 13);
+    await runMeterOnce(db, { source: src });
+    expect(await ledger(sub.id)).toMatchObject({ messages: 3, bytes: 21 });
+    // A second group reading from the beginning reads the backlog too, which is not billable
+    // (it was there before the subscription); what came after is, again, because it was delivered again.
+    src.commit(`${sub.groupPrefix}replay`, topic, 0, 13);
+    await runMeterOnce(db, { source: src });
+    expect(await ledger(sub.id)).toMatchObject({ messages: 6, bytes: 42 });
+    // A reset below the baseline and a re-read: only the part past the baseline counts.
+    src.commit(`${sub.groupPrefix}replay`, topic, 0, 2);
+    await runMeterOnce(db, { source: src });
+    src.commit(`${sub.groupPrefix}replay`, topic, 0, 11);
+    await runMeterOnce(db, { source: src });
+    expect(await ledger(sub.id)).toMatchObject({ messages: 7, bytes: 49 });
+  });
+
+  it("a group reading from the beginning that commits between two meter runs is billed for everything since the baseline", async () => {
+    const { sub } = await activeSubscription(db);
+    const topic = sub.deliveryTopic!;
+    const src = new FakeOffsetSource();
+    src.setHigh(topic, 0, 0);
+    await runMeterOnce(db, { source: src }); // first sight: empty topic, baseline 0
+    // Between two runs: five records arrive, the group reads all of them and commits.
+    await indexBatch(db, topic, 0, [1, 2, 3, 4, 5]);
+    src.setHigh(topic, 0, 5);
+    src.commit(`${sub.groupPrefix}app`, topic, 0, 5);
+    await runMeterOnce(db, { source: src });
+    expect(await ledger(sub.id)).toMatchObject({ messages: 5, bytes: 15 });
+    // A partition added to the topic later starts at 0 (it had no records at the baseline).
+    await indexBatch(db, topic, 1, [10, 10]);
+    src.setHigh(topic, 1, 2);
+    src.commit(`${sub.groupPrefix}app`, topic, 1, 2);
+    await runMeterOnce(db, { source: src });
+    expect(await ledger(sub.id)).toMatchObject({ messages: 7, bytes: 35 });
+  });
+
+  it("a subscription metered before baselines existed keeps counting from the log start", async () => {
+    const { sub } = await activeSubscription(db);
+    const topic = sub.deliveryTopic!;
+    const src = new FakeOffsetSource();
+    await indexBatch(db, topic, 0, [5, 5, 5, 5]);
+    src.setHigh(topic, 0, 4);
+    const g = `${sub.groupPrefix}old`;
+    src.commit(g, topic, 0, 2);
+    await runMeterOnce(db, { source: src });
+    // Simulate the state an older meter left: checkpoints and ledger, no baseline.
+    await db.delete(meterBaselines).where(eq(meterBaselines.subscriptionId, sub.id));
+    await db.update(meterCheckpoints).set({ committedOffset: 2 }).where(eq(meterCheckpoints.subscriptionId, sub.id));
+    await db.delete(usageLedger).where(eq(usageLedger.subscriptionId, sub.id));
+    src.commit(`${sub.groupPrefix}new`, topic, 0, 4);
+    src.commit(g, topic, 0, 4);
+    await runMeterOnce(db, { source: src });
+    // "old" 2 -> 4, and "new" from the log start: 4.
+    expect(await ledger(sub.id)).toMatchObject({ messages: 6, bytes: 30 });
+    const [base] = await db.select().from(meterBaselines).where(eq(meterBaselines.subscriptionId, sub.id));
+    expect(base!.offsets).toEqual({});
   });
 
   it("hourOf truncates to the UTC hour", () => {
