@@ -66,6 +66,14 @@ const EnvSchema = z.object({
   /** Token API: requests per minute per token before 429 with Retry-After. */
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(120),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  /**
+   * Each worker process serves GET /live and /ready on this port plus its offset (provisioner 0,
+   * router 1, meter 2, billing 3, notifier 4; lib/ops/worker-server.ts). Unset: no such server,
+   * the web app's /api/health/workers/<name> still reports them from their heartbeats.
+   */
+  WORKER_HEALTH_PORT: z.coerce.number().int().min(1).max(65_530).optional(),
+  /** Address the worker health servers bind to; 0.0.0.0 for container probes. */
+  WORKER_HEALTH_HOST: z.string().default("127.0.0.1"),
   E2E: boolish,
   /** Set by the `next` CLI in the processes it runs (web server, build); unset in workers and tests. */
   NEXT_RUNTIME: z.string().optional(),

@@ -2,6 +2,8 @@ import { closeDb, getDb } from "@/db/client";
 import { refreshOpenPeriodCharges } from "@/lib/billing/charges";
 import { consoleJobLogger, makeWorkerId, runWorkerLoop, shutdownSignal } from "@/lib/jobs";
 import { startHeartbeat } from "@/lib/ops/heartbeat";
+import { oldestPendingJobAgeSeconds } from "@/lib/ops/lag";
+import { startWorkerHealthFromEnv } from "@/lib/ops/worker-server";
 import { runPeriodic } from "@/lib/provisioning/periodic";
 import { getStripe } from "@/lib/stripe/client";
 import { billingPeriodicTasks, stripeJobHandlers } from "@/lib/stripe/handlers";
@@ -18,14 +20,26 @@ const signal = shutdownSignal();
 const log = consoleJobLogger("billing");
 log.info("billing started", { stripe: stripe ? "on" : "off (STRIPE_SECRET_KEY unset)" });
 
-const heartbeat = startHeartbeat(db, { worker: "billing", onError: (err) => log.warn("heartbeat failed", { error: String(err) }) });
+// Lag, in seconds: the older of the open period's charges (since the last complete refresh) and
+// the oldest due Stripe job still waiting.
+const started = Date.now();
+let chargesRefreshedAt: number | null = null;
+const heartbeat = startHeartbeat(db, {
+  worker: "billing",
+  lag: async () => Math.max(Math.round((Date.now() - (chargesRefreshedAt ?? started)) / 1000), stripe ? await oldestPendingJobAgeSeconds(db, "stripe.") : 0),
+  onError: (err) => log.warn("heartbeat failed", { error: String(err) }),
+});
+const health = await startWorkerHealthFromEnv(heartbeat, log);
 // Each task reports to the heartbeat, so /api/health/workers/billing shows the last failure.
 const tasks = Object.fromEntries(
   Object.entries(billingPeriodicTasks(db, stripe, { refreshCharges: refreshOpenPeriodCharges })).map(([name, task]) => [
     name,
     () =>
       task().then(
-        () => heartbeat.success({ details: { stripe: Boolean(stripe), lastTask: name } }),
+        () => {
+          if (name === "charges") chargesRefreshedAt = Date.now();
+          heartbeat.success({ details: { unit: "seconds", stripe: Boolean(stripe), lastTask: name } });
+        },
         (err) => (heartbeat.failure(err), Promise.reject(err)),
       ),
   ]),
@@ -37,5 +51,6 @@ if (stripe) {
 }
 await periodic;
 await heartbeat.stop();
+await health.close();
 log.info("billing stopped");
 await closeDb();

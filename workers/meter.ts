@@ -4,6 +4,8 @@ import { kafkaConnectionFromEnv } from "@/lib/kafka/client";
 import { DEFAULT_METER_INTERVAL_MS, startMeter } from "@/lib/metering/meter";
 import { kafkaOffsetSource } from "@/lib/metering/offsets";
 import { startHeartbeat } from "@/lib/ops/heartbeat";
+import { unmeteredSubscriptionAgeSeconds } from "@/lib/ops/lag";
+import { startWorkerHealthFromEnv } from "@/lib/ops/worker-server";
 
 /**
  * Meter: every 15 s, committed offsets of each subscription's consumer groups -> usage_ledger
@@ -22,7 +24,10 @@ const db = getDb();
 const log = consoleJobLogger("meter");
 const source = kafkaOffsetSource(kafkaConnectionFromEnv());
 const signal = shutdownSignal();
-const heartbeat = startHeartbeat(db, { worker: "meter", onError: (err) => log.warn("heartbeat failed", { error: String(err) }) });
+// Lag: seconds the oldest active subscription has waited for its first metering (0 when none).
+// A meter whose runs stop completing stops reporting success and turns unready.
+const heartbeat = startHeartbeat(db, { worker: "meter", lag: () => unmeteredSubscriptionAgeSeconds(db), onError: (err) => log.warn("heartbeat failed", { error: String(err) }) });
+const health = await startWorkerHealthFromEnv(heartbeat, log);
 const everyMs = intervalFromArgs();
 log.info("meter started", { everyMs });
 
@@ -33,7 +38,7 @@ await startMeter(db, {
   log,
   onRun: (r) => {
     if (r.errors.length > 0) heartbeat.failure(new Error(`${r.errors.length} subscription(s) failed: ${r.errors[0]!.error}`));
-    else heartbeat.success({ details: { subscriptions: r.subscriptions, groups: r.groups, resets: r.resets, deferred: r.deferred } });
+    else heartbeat.success({ details: { unit: "seconds unmetered", subscriptions: r.subscriptions, groups: r.groups, resets: r.resets, deferred: r.deferred } });
     if (r.messages > 0 || r.resets > 0 || r.errors.length > 0) {
       log.info("metered", { subscriptions: r.subscriptions, messages: r.messages, bytes: r.bytes, resets: r.resets, deferred: r.deferred, errors: r.errors.length });
     }
@@ -45,5 +50,6 @@ await startMeter(db, {
 });
 log.info("meter stopped");
 await heartbeat.stop();
+await health.close();
 await source.close();
 await closeDb();

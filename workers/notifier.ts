@@ -4,6 +4,7 @@ import { consoleJobLogger, shutdownSignal } from "@/lib/jobs";
 import { sendPendingEmails } from "@/lib/notifications/email";
 import { startHeartbeat } from "@/lib/ops/heartbeat";
 import { pruneWorkerStatus } from "@/lib/ops/health";
+import { startWorkerHealthFromEnv } from "@/lib/ops/worker-server";
 import { runPeriodic } from "@/lib/provisioning/periodic";
 
 /**
@@ -16,6 +17,7 @@ const e = env();
 const signal = shutdownSignal();
 const log = consoleJobLogger("notifier");
 const heartbeat = startHeartbeat(db, { worker: "notifier", onError: (err) => log.warn("heartbeat failed", { error: String(err) }) });
+const health = await startWorkerHealthFromEnv(heartbeat, log);
 let lastPrune = 0;
 
 if (!e.SMTP_URL) log.info("SMTP_URL not set: email copies are off, notifications stay in the app");
@@ -48,4 +50,5 @@ await runPeriodic({
   },
 });
 await heartbeat.stop();
+await health.close();
 await closeDb();

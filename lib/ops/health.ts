@@ -10,8 +10,29 @@ import { createKafka, type KafkaConnectionOptions } from "@/lib/kafka/client";
  * comes from the heartbeat rows each worker process writes (lib/ops/heartbeat.ts).
  */
 export const KNOWN_WORKERS = ["provisioner", "router", "meter", "billing", "notifier"] as const;
+export type KnownWorker = (typeof KNOWN_WORKERS)[number];
+
 /** A worker whose last heartbeat is older than this is not alive. */
 export const HEARTBEAT_STALE_MS = 45_000;
+
+/**
+ * A live worker is ready only if its last success (real progress) is younger than this: a loop
+ * that hangs keeps its process and heartbeat timer alive, and this is what catches it. Each is a
+ * few of that worker's cycles: provisioner and billing work every 30 s / 60 s, the router
+ * reports every 5 s, the meter runs every 15 s, the notifier every 10 s.
+ */
+export const READY_WITHIN_MS: Record<KnownWorker, number> = {
+  provisioner: 120_000,
+  router: 60_000,
+  meter: 60_000,
+  billing: 180_000,
+  notifier: 60_000,
+};
+const DEFAULT_READY_WITHIN_MS = 120_000;
+
+export function readyWithinMs(worker: string): number {
+  return READY_WITHIN_MS[worker as KnownWorker] ?? DEFAULT_READY_WITHIN_MS;
+}
 
 export type Check = { ok: boolean; ms: number; detail?: string; error?: string };
 
@@ -22,6 +43,10 @@ export type WorkerInstanceHealth = {
   heartbeatAt: string;
   startedAt: string;
   lastSuccessAt: string | null;
+  /** Milliseconds since the last success by the database's clock; null before the first. */
+  lastSuccessAgeMs: number | null;
+  /** Live, no error in the latest attempt, and a success within readyWithinMs(worker). */
+  ready: boolean;
   lastError: string | null;
   lag: number | null;
   details: Record<string, unknown>;
@@ -67,12 +92,24 @@ export function checkKafka(connection: KafkaConnectionOptions, timeoutMs = 3_000
   }, timeoutMs + 500);
 }
 
-export async function workerHealth(db: Db, now = new Date()): Promise<WorkerHealth[]> {
-  const rows = await db.select().from(workerStatus);
+/**
+ * Health of every known worker from the heartbeat rows. Ages are computed in SQL against the
+ * database's clock, the same clock the workers' writes use; `now` replaces it in tests.
+ */
+export async function workerHealth(db: Db, now?: Date): Promise<WorkerHealth[]> {
+  const ref = now ? sql`${now.toISOString()}::timestamptz` : sql`now()`;
+  const rows = await db
+    .select({
+      row: workerStatus,
+      heartbeatAgeMs: sql<number>`(extract(epoch from (${ref} - ${workerStatus.heartbeatAt})) * 1000)::float8`,
+      successAgeMs: sql<number | null>`(extract(epoch from (${ref} - ${workerStatus.lastSuccessAt})) * 1000)::float8`,
+    })
+    .from(workerStatus);
   const byWorker = new Map<string, WorkerInstanceHealth[]>();
   for (const name of KNOWN_WORKERS) byWorker.set(name, []);
-  for (const r of rows) {
-    const alive = now.getTime() - r.heartbeatAt.getTime() <= HEARTBEAT_STALE_MS;
+  for (const { row: r, heartbeatAgeMs, successAgeMs } of rows) {
+    const alive = Number(heartbeatAgeMs) <= HEARTBEAT_STALE_MS;
+    const successAge = successAgeMs === null ? null : Math.max(0, Math.round(Number(successAgeMs)));
     const list = byWorker.get(r.worker) ?? [];
     list.push({
       instance: r.instance,
@@ -81,22 +118,20 @@ export async function workerHealth(db: Db, now = new Date()): Promise<WorkerHeal
       heartbeatAt: r.heartbeatAt.toISOString(),
       startedAt: r.startedAt.toISOString(),
       lastSuccessAt: r.lastSuccessAt?.toISOString() ?? null,
+      lastSuccessAgeMs: successAge,
+      ready: alive && r.lastError === null && successAge !== null && successAge <= readyWithinMs(r.worker),
       lastError: r.lastError,
       lag: r.lag,
       details: (r.details ?? {}) as Record<string, unknown>,
     });
     byWorker.set(r.worker, list);
   }
-  return [...byWorker.entries()].map(([worker, instances]) => {
-    const alive = instances.filter((i) => i.alive);
-    return {
-      worker,
-      live: alive.length > 0,
-      // Ready: at least one live instance whose latest attempt did not end in an error.
-      ready: alive.some((i) => i.lastError === null),
-      instances: instances.sort((a, b) => b.heartbeatAt.localeCompare(a.heartbeatAt)),
-    };
-  });
+  return [...byWorker.entries()].map(([worker, instances]) => ({
+    worker,
+    live: instances.some((i) => i.alive),
+    ready: instances.some((i) => i.ready),
+    instances: instances.sort((a, b) => b.heartbeatAt.localeCompare(a.heartbeatAt)),
+  }));
 }
 
 /** Drops heartbeat rows of instances gone for a day, so restarts do not pile up rows. */

@@ -123,8 +123,8 @@ describe("unexpected errors are logged as JSON with the request id", () => {
   });
 
   it("route handlers: jsonRoute answers 500 with only the request id, and AppErrors with their status", async () => {
-    const crash = jsonRoute("test-route", async (_req: Request) => {
-      throw new Error("disk full on /var/lib/postgresql");
+    const crash = jsonRoute("test-route", async (req: Request) => {
+      throw new Error(`disk full on /var/lib/postgresql (${req.method})`);
     });
     let res: Response | undefined;
     const lines = await stderrLines(async () => {
@@ -137,8 +137,8 @@ describe("unexpected errors are logged as JSON with the request id", () => {
     expect(JSON.stringify(body)).not.toContain("disk full");
     expect(lines).toEqual([expect.objectContaining({ component: "test-route", msg: "route failed", request_id: "req-route-12", path: "/api/thing", method: "GET" })]);
 
-    const refuse = jsonRoute("test-route", async (_req: Request) => {
-      throw new AppError("validation", undefined, { fieldErrors: { page: ["Use a page number from 1."] } });
+    const refuse = jsonRoute("test-route", async (req: Request) => {
+      throw new AppError("validation", undefined, { fieldErrors: { page: ["Use a page number from 1."] }, cause: req.url });
     });
     const refused = await refuse(new Request("http://app.test/api/thing"));
     expect(refused.status).toBe(422);
