@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { PlanSchema, TierSchema } from "@/lib/publishing/schemas";
 
 export const PII_CATEGORIES = ["none", "direct", "quasi", "sensitive"] as const;
 export const COMPATIBILITY_MODES = ["backward", "forward", "full", "none"] as const;
@@ -41,3 +42,35 @@ export const CompatibilitySchema = z.object({
   mode: z.enum(COMPATIBILITY_MODES, { error: "Choose backward, forward, full or none." }),
 });
 export type CompatibilityInput = z.infer<typeof CompatibilitySchema>;
+
+// ---- Tiers and plans of a published product (offer.ts) ---------------------------------------
+// The same shapes as the publish wizard's steps, so both run the same checks on the same data.
+
+const ProductRef = z.object({ productId: z.uuid() });
+
+/** A tier's name and full-access flag are fixed once published: the name is in its delivery topic. */
+export const TierUpdateSchema = ProductRef.extend({
+  tierId: z.uuid(),
+  description: TierSchema.shape.description,
+  rules: TierSchema.shape.rules,
+});
+export type TierUpdateInput = z.output<typeof TierUpdateSchema>;
+
+export const TierCreateSchema = ProductRef.extend(TierSchema.shape);
+export type TierCreateInput = z.output<typeof TierCreateSchema>;
+
+export const PlanCreateSchema = ProductRef.extend(PlanSchema.shape);
+export type PlanCreateInput = z.output<typeof PlanCreateSchema>;
+
+/** A plan keeps its tier (subscriptions read that tier's topic); a different tier is a new plan. */
+export const PlanUpdateSchema = ProductRef.extend(PlanSchema.omit({ tier: true }).shape).extend({ planId: z.uuid() });
+export type PlanUpdateInput = z.output<typeof PlanUpdateSchema>;
+
+export const PlanDeactivateSchema = ProductRef.extend({
+  planId: z.uuid(),
+  confirm: z.literal(true, { error: "Confirm that the plan stops being offered." }),
+});
+export type PlanDeactivateInput = z.output<typeof PlanDeactivateSchema>;
+
+/** The tier editor's live preview: any tier shape, masked on recent source records (nothing saved). */
+export const TierPreviewSchema = ProductRef.extend({ tier: z.unknown() });

@@ -53,8 +53,8 @@ export function canManageProduct(user: SessionUser, product: { ownerTeamId: stri
   return isAdmin(user) || isOwnerOfTeam(user, product.ownerTeamId);
 }
 
-/** Looks the product up and refuses (audited) anyone who does not own it. */
-async function productForManager(db: Db, user: SessionUser, productId: string, action: string): Promise<ProductRow> {
+/** Looks the product up and refuses (audited) anyone who does not own it. Shared with offer.ts. */
+export async function productForManager(db: Db, user: SessionUser, productId: string, action: string): Promise<ProductRow> {
   const [product] = await db.select().from(dataProducts).where(eq(dataProducts.id, productId));
   if (!product) throw new AppError("not_found", "This product does not exist.");
   if (!canManageProduct(user, product)) {

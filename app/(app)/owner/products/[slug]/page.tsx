@@ -7,9 +7,12 @@ import { Badge, Card, CardBody, ClassificationBadge, SectionNav } from "@/compon
 import { CompatibilityForm } from "@/components/versions/compatibility-form";
 import { LifecyclePanel } from "@/components/versions/lifecycle-panel";
 import { NewVersionForm } from "@/components/versions/new-version-form";
+import { PlansEditor } from "@/components/versions/plans-editor";
+import { TiersEditor } from "@/components/versions/tiers-editor";
 import { VersionsTable } from "@/components/versions/versions-table";
 import { getDb } from "@/db/client";
 import { requireUser } from "@/lib/auth/session";
+import { loadOffer } from "@/lib/versions/offer";
 import { loadManageView } from "@/lib/versions/service";
 
 // No loading.tsx on purpose: a Suspense boundary would stream a 200 before notFound()/forbidden().
@@ -28,6 +31,8 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 const sections = [
   { id: "overview", label: "Overview" },
   { id: "versions", label: "Versions" },
+  { id: "tiers", label: "Masking tiers" },
+  { id: "plans", label: "Plans" },
   { id: "new-version", label: "New version" },
   { id: "lifecycle", label: "Lifecycle" },
   { id: "compatibility", label: "Compatibility" },
@@ -63,6 +68,7 @@ export default async function ManageProductPage({ params }: Props) {
   if (lookup.kind === "forbidden") forbidden();
   const { product, team, versions, current, currentSchemaText, tiers, activePlans, liveSubscriptions, subscriptionsByMajor, transitions } = lookup.view;
   const listed = product.status === "published" || product.status === "deprecated";
+  const offer = await loadOffer(getDb(), product);
 
   return (
     <main>
@@ -130,6 +136,30 @@ export default async function ManageProductPage({ params }: Props) {
 
         <Section id="versions" title="Contract versions" description="The latest version of each major serves until its sunset date; a minor or patch replaces the previous version of its major at once.">
           <VersionsTable slug={product.slug} versions={versions} subscriptionsByMajor={subscriptionsByMajor} />
+        </Section>
+
+        <Section
+          id="tiers"
+          title="Masking tiers"
+          description="What each tier delivers, per field. Changes are checked like at publishing (every personal field masked outside the full-access tier, for every version still serving) and reach the router at its next refresh."
+        >
+          <Card>
+            <CardBody>
+              {offer.tiers.length === 0 && !offer.canAdd ? (
+                <p className="text-sm text-slate-600">{product.status === "draft" ? "Define the tiers in the publish wizard." : "No tiers."}</p>
+              ) : (
+                <TiersEditor productId={product.id} tiers={offer.tiers} fields={offer.fields} editable={offer.editable} canAdd={offer.canAdd} hasSource={Boolean(product.clusterId && product.sourceTopic)} />
+              )}
+            </CardBody>
+          </Card>
+        </Section>
+
+        <Section id="plans" title="Plans" description="How consumers get a tier. Deactivating a plan stops new subscriptions on it; existing ones keep their plan.">
+          <Card>
+            <CardBody>
+              <PlansEditor productId={product.id} plans={offer.plans} tiers={offer.tiers.map((t) => ({ name: t.name, fullAccess: t.fullAccess }))} editable={offer.editable} canAdd={offer.canAdd} />
+            </CardBody>
+          </Card>
         </Section>
 
         <Section id="new-version" title="New version" description="Upload, paste or edit a schema. Every change is checked against the current version in this product's compatibility mode.">
