@@ -287,6 +287,7 @@ try {
     ledger_rows_per_s: Math.round(ledgerRowsPerS),
     ledger_rows_metered: meterRows,
     meter_concurrency: 4,
+    meter_batch: 100,
     bulk_rows_per_s: Math.round(bulkRows / bulkS),
     report_p50_ms: report.p50,
     report_p95_ms: report.p95,

@@ -217,8 +217,8 @@ afterAll(async () => {
 describe("metering against a Kafka cluster", () => {
   it("N consumers with their issued credentials: the ledger equals what they read, across concurrent reads, meter SIGKILLs and a consumer starting at latest", async () => {
     const subs: Sub[] = [];
-    const first = await newSubscription();
-    subs.push(first, await newSubscription(), await newSubscription());
+    const firstSub = await newSubscription();
+    subs.push(firstSub, await newSubscription(), await newSubscription());
     // The meter sees new subscriptions right after activation (in production, every 15 s and
     // already while they are provisioned), before their consumers can have read anything.
     await runMeterOnce(db, { source });
@@ -236,38 +236,49 @@ describe("metering against a Kafka cluster", () => {
     await runMeterOnce(db, { source });
     await expectLedgerExact();
 
-    // Rounds: every group reads its new records at once (slowly), while the meter process is
-    // started and SIGKILLed at random points, twice per round.
+    // Rounds: every group reads its new records at once, while the meter runs as its own process
+    // and is SIGKILLed twice per round.
     let kills = 0;
     let killsAfterWrites = 0;
     let late: Sub | null = null;
     for (let round = 0; round < 4; round++) {
-      const n = 2 + Math.floor(rand() * 5);
+      const n = 4 + Math.floor(rand() * 4);
+      // The first meter process of the round runs before anyone reads.
+      const first = startMeterProcess();
+      await first.started;
       let lateReading: Promise<number> | null = null;
       if (round === 2) {
         // Partway: the partner team subscribes to the first product (the same delivery topic,
         // with its backlog), the meter sees it, and its consumer starts at "latest".
-        late = await partnerSubscription(first.world);
+        late = await partnerSubscription(firstSub.world);
         await runMeterOnce(db, { source });
         const [base] = await db.select().from(meterBaselines).where(eq(meterBaselines.subscriptionId, late.id));
-        expect(Object.values(base!.offsets).reduce((a, b) => a + b, 0)).toBe(produced.get(first.topic));
-        const c = consume(late, `${late.prefix}live`, n * PARTITIONS, { fromBeginning: false, delayMs: 20 });
+        expect(Object.values(base!.offsets).reduce((a, b) => a + b, 0)).toBe(produced.get(firstSub.topic));
+        const c = consume(late, `${late.prefix}live`, n * PARTITIONS, { fromBeginning: false, delayMs: 100 });
         await c.ready;
         lateReading = c.done;
       } else if (late) {
-        lateReading = consume(late, `${late.prefix}live`, n * PARTITIONS, { delayMs: 20 }).done;
+        lateReading = consume(late, `${late.prefix}live`, n * PARTITIONS, { delayMs: 100 }).done;
       }
       for (const sub of subs) await produceIndexed(sub.topic, n);
+      // Every group reads its new records at once, slowly (a commit every 250 ms).
+      let readingDone = false;
       const reading = Promise.all([
-        ...subs.map((s) => consume(s, `${s.prefix}app`, n * PARTITIONS, { delayMs: 40 }).done),
-        consume(subs[1]!, `${subs[1]!.prefix}audit`, n * PARTITIONS, { delayMs: 40 }).done,
+        ...subs.map((s) => consume(s, `${s.prefix}app`, n * PARTITIONS, { delayMs: 250 }).done),
+        consume(subs[1]!, `${subs[1]!.prefix}audit`, n * PARTITIONS, { delayMs: 250 }).done,
         ...(lateReading ? [lateReading] : []),
-      ]);
+      ]).finally(() => (readingDone = true));
+      // Kill 1: at a random point. Kill 2: a new process, killed at a random point once it has
+      // committed at least one transaction (while the consumers still commit, it has work).
       for (let k = 0; k < 2; k++) {
-        const meter = startMeterProcess();
+        const meter = k === 0 ? first : startMeterProcess();
         await meter.started;
         const before = await checkpointSum();
-        await new Promise((r) => setTimeout(r, 100 + Math.floor(rand() * 900)));
+        if (k === 1) {
+          const until = Date.now() + 20_000;
+          while (!readingDone && Date.now() < until && (await checkpointSum()) === before) await new Promise((r) => setTimeout(r, 50));
+        }
+        await new Promise((r) => setTimeout(r, 50 + Math.floor(rand() * 700)));
         meter.child.kill("SIGKILL");
         await exited(meter.child);
         kills++;
@@ -290,8 +301,8 @@ describe("metering against a Kafka cluster", () => {
     await runMeterOnce(db, { source });
     await expectLedgerExact();
     // The late subscription paid for what it read, not for the backlog before it started.
-    expect(expected.get(late!.id)!.messages).toBeLessThan(produced.get(first.topic)!);
+    expect(expected.get(late!.id)!.messages).toBeLessThan(produced.get(firstSub.topic)!);
     const states = await db.select({ state: subscriptions.state }).from(subscriptions).where(eq(subscriptions.id, subs[0]!.id));
     expect(states[0]!.state).toBe("active");
-  }, 300_000);
+  }, 600_000);
 });
