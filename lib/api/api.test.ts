@@ -26,6 +26,7 @@ import {
   getProductEndpoint,
   listAccessRequestsEndpoint,
   listSubscriptionsEndpoint,
+  productUsageEndpoint,
   rotateCredentialsEndpoint,
   searchCatalogEndpoint,
   subscribeEndpoint,
@@ -264,7 +265,7 @@ describe("subscriptions and access requests", () => {
     expect(sub!.principal).toBe(`User:${username}`);
   });
 
-  it("reads usage per day for the subscribing team only", async () => {
+  it("reads usage, cost and forecast like the UI: subscribing team, owners, finance and admin; 404 for others", async () => {
     const w3 = await createSubscriptionWorld(db);
     const { subscriptionId } = await subscribeToAutoPlan(db, w3);
     const today = new Date();
@@ -274,15 +275,26 @@ describe("subscriptions and access requests", () => {
       { subscriptionId, hour: h(1, 4), messages: 5, bytes: 500 },
       { subscriptionId, hour: h(0, 0), messages: 7, bytes: 700, lag: 3 },
     ]);
-    const res = await call(subscriptionUsageEndpoint, { token: await tokenFor(w3.users.consumer, ["usage:read"]), params: { id: subscriptionId } });
+    const res = await call(subscriptionUsageEndpoint, { token: await tokenFor(w3.users.consumer, ["usage:read"]), params: { id: subscriptionId }, query: "days=2" });
     expect(res.status).toBe(200);
     expect(res.json.days).toEqual([
       { day: h(1, 0).toISOString().slice(0, 10), messages: 15, bytes: 1500 },
       { day: h(0, 0).toISOString().slice(0, 10), messages: 7, bytes: 700 },
     ]);
     expect(res.json.totals).toEqual({ messages: 22, bytes: 2200 });
-    expect(res.json.lag).toBe(3);
+    expect(res.json.lag).toMatchObject({ records: 3 });
+    expect(res.json.cost).toMatchObject({ currency: expect.any(String), costToDateMinor: expect.any(Number), forecastMinor: expect.any(Number) });
+    expect((await call(subscriptionUsageEndpoint, { token: await tokenFor(w3.users.consumer, ["usage:read"]), params: { id: subscriptionId } })).json.days).toHaveLength(30);
+    // The product's owners see their consumers' usage, as on the product page.
+    const owner = await call(subscriptionUsageEndpoint, { token: await tokenFor(w3.users.owner, ["usage:read"]), params: { id: subscriptionId } });
+    expect(owner.status).toBe(200);
+    expect(owner.json.subscriptionId).toBe(subscriptionId);
     expect((await call(subscriptionUsageEndpoint, { token: await tokenFor(w3.users.outsider, ["usage:read"]), params: { id: subscriptionId } })).status).toBe(404);
+
+    const product = await call(productUsageEndpoint, { token: await tokenFor(w3.users.owner, ["usage:read"]), params: { slug: w3.product.slug } });
+    expect(product.status).toBe(200);
+    expect(product.json.subscriptions).toEqual([expect.objectContaining({ subscriptionId })]);
+    expect((await call(productUsageEndpoint, { token: await tokenFor(w3.users.consumer, ["usage:read"]), params: { slug: w3.product.slug } })).status).toBe(404);
   });
 
   it("team tokens act only for their team", async () => {

@@ -8,12 +8,13 @@ import {
   listSubscriptionsEndpoint,
   rotateCredentialsEndpoint,
   subscribeEndpoint,
-  subscriptionUsageEndpoint,
 } from "./subscriptions";
+import { productUsageEndpoint, subscriptionUsageEndpoint } from "./usage";
 
 export * from "./catalog";
 export * from "./subscriptions";
 export * from "./finance";
+export * from "./usage";
 
 /** Every token API operation, in reference order: the OpenAPI document and the docs page come from this list. */
 export const API_ENDPOINTS: readonly Endpoint[] = [
@@ -24,6 +25,7 @@ export const API_ENDPOINTS: readonly Endpoint[] = [
   subscribeEndpoint,
   rotateCredentialsEndpoint,
   subscriptionUsageEndpoint,
+  productUsageEndpoint,
   listAccessRequestsEndpoint,
   approveAccessRequestEndpoint,
   denyAccessRequestEndpoint,

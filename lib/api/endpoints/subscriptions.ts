@@ -1,6 +1,4 @@
-import { and, asc, eq, gte, sql } from "drizzle-orm";
 import { z } from "zod";
-import { subscriptions, usageLedger } from "@/db/schema";
 import { AppError } from "@/lib/errors";
 import { withCredentialDeps } from "@/lib/provisioning/credential-deps";
 import { rotateCredentials } from "@/lib/provisioning/credentials";
@@ -112,53 +110,6 @@ export const rotateCredentialsEndpoint = defineEndpoint(
       topic: c.topic,
       groupPrefix: c.groupPrefix,
       previousRetiresAt: c.previousRetiresAt?.toISOString() ?? null,
-    };
-  },
-);
-
-export const subscriptionUsageEndpoint = defineEndpoint(
-  {
-    method: "GET",
-    path: "/subscriptions/{id}/usage",
-    operationId: "getSubscriptionUsage",
-    summary: "Read a subscription's usage",
-    description: "Metered messages and bytes per day (UTC) and the latest consumer lag, from the usage ledger.",
-    tag: "Usage",
-    scope: "usage:read",
-    params: Id,
-    query: z.object({ days: z.coerce.number().int().min(1).max(366).default(30) }),
-    response: z.object({
-      subscriptionId: z.string(),
-      days: z.array(z.object({ day: z.string(), messages: z.number(), bytes: z.number() })),
-      totals: z.object({ messages: z.number(), bytes: z.number() }),
-      lag: z.number().nullable(),
-    }),
-  },
-  async ({ db, user, params, query, deps }) => {
-    const [sub] = await db.select({ id: subscriptions.id, teamId: subscriptions.teamId }).from(subscriptions).where(eq(subscriptions.id, params.id));
-    // Another team's subscription answers like a missing one, so ids leak nothing (as in the UI).
-    if (!sub || !user.teams.some((t) => t.id === sub.teamId)) throw new AppError("not_found", "This subscription does not exist.");
-    const now = deps.now?.() ?? new Date();
-    const since = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) - (query.days - 1) * 86400_000);
-    const day = sql<string>`to_char(date_trunc('day', ${usageLedger.hour} at time zone 'UTC'), 'YYYY-MM-DD')`;
-    const rows = await db
-      .select({ day, messages: sql<number>`sum(${usageLedger.messages})::float8`, bytes: sql<number>`sum(${usageLedger.bytes})::float8` })
-      .from(usageLedger)
-      .where(and(eq(usageLedger.subscriptionId, sub.id), gte(usageLedger.hour, since)))
-      .groupBy(day)
-      .orderBy(asc(day));
-    const [latest] = await db
-      .select({ lag: usageLedger.lag })
-      .from(usageLedger)
-      .where(eq(usageLedger.subscriptionId, sub.id))
-      .orderBy(sql`${usageLedger.hour} desc`)
-      .limit(1);
-    const days = rows.map((r) => ({ day: r.day, messages: Number(r.messages), bytes: Number(r.bytes) }));
-    return {
-      subscriptionId: sub.id,
-      days,
-      totals: { messages: days.reduce((n, d) => n + d.messages, 0), bytes: days.reduce((n, d) => n + d.bytes, 0) },
-      lag: latest?.lag ?? null,
     };
   },
 );
