@@ -1,7 +1,8 @@
 import { createRequire } from "node:module";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { clusters, contractVersions, dataProducts } from "@/db/schema";
+import { clusters, contractVersions, dataProducts, plans } from "@/db/schema";
+import { buildFieldList } from "@/lib/contracts";
 import type { SessionUser } from "@/lib/auth/roles";
 import { createProduct, createTeam } from "@/lib/catalog/test-fixtures";
 import { deliveryTopicName } from "@/lib/kafka/names";
@@ -12,6 +13,82 @@ import { createExportHandler, type ExportKind } from "./handler";
 import { quoteYamlString } from "./yaml";
 
 const jsYaml = createRequire(import.meta.url)("js-yaml") as { load(text: string): unknown };
+
+/**
+ * The field lists of the ODCS v3.0.2 JSON Schema (schema/odcs-json-schema-v3.0.2.json of
+ * bitol-io/open-data-contract-standard), written out here: the contract, its schema objects and
+ * properties are closed (additionalProperties / unevaluatedProperties false), and so are
+ * logicalTypeOptions per logical type. `properties` belongs to objects, `items` to arrays only.
+ */
+const ODCS = {
+  contract: ["version", "kind", "apiVersion", "id", "name", "tenant", "tags", "status", "servers", "dataProduct", "description", "domain", "schema", "support", "price", "team", "roles", "slaDefaultElement", "slaProperties", "authoritativeDefinitions", "customProperties", "contractCreatedTs"],
+  description: ["usage", "purpose", "limitations", "authoritativeDefinitions", "customProperties"],
+  element: ["name", "physicalType", "description", "businessName", "authoritativeDefinitions", "tags", "customProperties"],
+  object: ["logicalType", "physicalName", "dataGranularityDescription", "properties", "quality"],
+  property: ["primaryKey", "primaryKeyPosition", "logicalType", "logicalTypeOptions", "physicalType", "required", "unique", "partitioned", "partitionKeyPosition", "classification", "encryptedName", "transformSourceObjects", "transformLogic", "transformDescription", "examples", "criticalDataElement", "quality"],
+  logicalTypes: ["string", "date", "number", "integer", "object", "array", "boolean"],
+  typeOptions: {
+    string: ["minLength", "maxLength", "pattern", "format"],
+    date: ["format", "exclusiveMaximum", "maximum", "exclusiveMinimum", "minimum"],
+    integer: ["multipleOf", "maximum", "exclusiveMaximum", "minimum", "exclusiveMinimum", "format"],
+    number: ["multipleOf", "maximum", "exclusiveMaximum", "minimum", "exclusiveMinimum", "format"],
+    object: ["maxProperties", "minProperties", "required"],
+    array: ["maxItems", "minItems", "uniqueItems"],
+    boolean: [],
+  } as Record<string, string[]>,
+  quality: ["authoritativeDefinitions", "businessImpact", "customProperties", "description", "dimension", "method", "name", "schedule", "scheduler", "severity", "tags", "type", "unit", "engine", "implementation", "rule", "mustBe", "mustNotBe", "mustBeGreaterThan", "mustBeGreaterOrEqualTo", "mustBeLessThan", "mustBeLessOrEqualTo", "mustBeBetween", "mustNotBeBetween", "query"],
+  dimensions: ["accuracy", "completeness", "conformity", "consistency", "coverage", "timeliness", "uniqueness"],
+  sla: ["property", "value", "valueExt", "unit", "element", "driver"],
+  support: ["channel", "url", "description", "tool", "scope", "invitationUrl"],
+  price: ["priceAmount", "priceCurrency", "priceUnit"],
+  team: ["username", "role", "dateIn", "dateOut", "replacedByUsername"],
+  customProperty: ["property", "value"],
+};
+
+/** Every key of an ODCS document that the standard does not define, as "path: key". */
+function odcsViolations(doc: unknown): string[] {
+  const out: string[] = [];
+  const keys = (o: unknown, allowed: string[], at: string) => {
+    for (const k of Object.keys((o ?? {}) as object)) if (!allowed.includes(k)) out.push(`${at}: ${k}`);
+  };
+  const each = (list: unknown, allowed: string[], at: string) => ((list ?? []) as unknown[]).forEach((x, i) => keys(x, allowed, `${at}[${i}]`));
+  const customs = (o: Doc, at: string) => each(o.customProperties, ODCS.customProperty, `${at}.customProperties`);
+  const quality = (list: unknown, at: string) =>
+    ((list ?? []) as Doc[]).forEach((q, i) => {
+      keys(q, ODCS.quality, `${at}[${i}]`);
+      if (q.dimension !== undefined && !ODCS.dimensions.includes(q.dimension as string)) out.push(`${at}[${i}]: dimension ${String(q.dimension)}`);
+    });
+  const property = (p: Doc, at: string, item = false) => {
+    const lt = p.logicalType as string;
+    const allowed = [...ODCS.element, ...ODCS.property, ...(lt === "object" || item ? ["properties"] : []), ...(lt === "array" ? ["items"] : [])];
+    keys(p, allowed, at);
+    if (!item && typeof p.name !== "string") out.push(`${at}: name missing`);
+    if (!ODCS.logicalTypes.includes(lt)) out.push(`${at}: logicalType ${lt}`);
+    if (p.logicalTypeOptions) keys(p.logicalTypeOptions, ODCS.typeOptions[lt] ?? [], `${at}.logicalTypeOptions`);
+    const intFormat = (p.logicalTypeOptions as Doc | undefined)?.format;
+    if (lt === "integer" && intFormat !== undefined && !/^[iu](8|16|32|64|128)$/.test(intFormat as string)) out.push(`${at}: integer format ${String(intFormat)}`);
+    if (lt === "number" && intFormat !== undefined && !/^f(32|64)$/.test(intFormat as string)) out.push(`${at}: number format ${String(intFormat)}`);
+    customs(p, at);
+    quality(p.quality, `${at}.quality`);
+    ((p.properties ?? []) as Doc[]).forEach((c, i) => property(c, `${at}.properties[${i}]`));
+    if (p.items) property(p.items as Doc, `${at}.items`, true);
+  };
+  const d = doc as Doc;
+  keys(d, ODCS.contract, "contract");
+  keys(d.description, ODCS.description, "description");
+  ((d.schema ?? []) as Doc[]).forEach((o, i) => {
+    keys(o, [...ODCS.element, ...ODCS.object], `schema[${i}]`);
+    customs(o, `schema[${i}]`);
+    quality(o.quality, `schema[${i}].quality`);
+    ((o.properties ?? []) as Doc[]).forEach((p, j) => property(p, `schema[${i}].properties[${j}]`));
+  });
+  each(d.slaProperties, ODCS.sla, "slaProperties");
+  each(d.support, ODCS.support, "support");
+  each(d.team, ODCS.team, "team");
+  if (d.price) keys(d.price, ODCS.price, "price");
+  customs(d, "contract");
+  return out;
+}
 
 const t = await createTestDatabase();
 const db = t.db;
@@ -89,11 +166,65 @@ describe("contract.yaml (ODCS v3)", () => {
     });
     expect(props[2]).toMatchObject({ name: "duration", logicalType: "integer", required: true });
     expect(props[4]).toMatchObject({ name: "cell", logicalType: "object", properties: [{ name: "pci", logicalType: "integer", required: false }] });
-    expect((doc!.quality as Doc[]).map((q) => [q.name, q.type])).toEqual([
-      ["duration-range", "custom"],
-      ["status-known", "custom"],
+    const quality = schema.quality as Doc[];
+    expect(quality.map((q) => [q.name, q.type, q.dimension])).toEqual([
+      ["duration-range", "custom", "conformity"],
+      ["status-known", "custom", "conformity"],
     ]);
-    expect((doc!.quality as Doc[])[0]!.description).toBe("duration must be between 0 and 86400");
+    expect(quality[0]!.description).toBe("duration must be between 0 and 86400");
+    expect(odcsViolations(doc)).toEqual([]);
+  });
+
+  it("maps nullability, maps, arrays and formats onto ODCS fields only", async () => {
+    const w = await createVersionWorld(db);
+    const schema = {
+      type: "object",
+      required: ["id", "note"],
+      properties: {
+        id: { type: "string", format: "uuid" },
+        note: { type: ["string", "null"] },
+        at: { type: "string", format: "date-time" },
+        n: { type: "integer", format: "int64" },
+        counters: { type: "object", additionalProperties: { type: "integer" } },
+        legs: { type: "array", items: { type: "object", properties: { km: { type: "number" } } } },
+      },
+    };
+    const { fields } = buildFieldList("json-schema", schema);
+    await db.update(contractVersions).set({ schema, fields, qualityRules: [] }).where(eq(contractVersions.productId, w.product.id));
+    const { doc } = await get("odcs", w.product.slug, w.users.owner);
+    expect(odcsViolations(doc)).toEqual([]);
+    const props = Object.fromEntries(((doc!.schema as Doc[])[0]!.properties as Doc[]).map((p) => [p.name, p]));
+    expect(props.id).toMatchObject({ logicalType: "string", logicalTypeOptions: { format: "uuid" }, required: true });
+    // Present but nullable: not "required" in ODCS terms, and no made-up `nullable` key.
+    expect(props.note).toMatchObject({ logicalType: "string", required: false });
+    expect(props.at).toMatchObject({ logicalType: "date", customProperties: [{ property: "format", value: "date-time" }] });
+    expect(props.at!.logicalTypeOptions).toBeUndefined();
+    expect(props.n).toMatchObject({ logicalType: "integer", logicalTypeOptions: { format: "i64" } });
+    expect(props.counters).toMatchObject({ logicalType: "object", customProperties: [{ property: "mapValues", value: { name: "item", logicalType: "integer" } }] });
+    expect(props.counters!.items).toBeUndefined();
+    expect(props.legs).toMatchObject({ logicalType: "array", items: { logicalType: "object", properties: [{ name: "km", logicalType: "number" }] } });
+  });
+
+  it("prices in the currency's own minor unit and never ranks plans of different models or currencies", async () => {
+    const w = await createVersionWorld(db);
+    const setPlan = (id: string, priceModel: "per_gb" | "flat_monthly", priceMinor: number, currency: string) => db.update(plans).set({ priceModel, priceMinor, currency }).where(eq(plans.id, id));
+    await setPlan(w.plans.autoPlan.id, "per_gb", 20, "JPY");
+    await setPlan(w.plans.externalAutoPlan.id, "per_gb", 150, "EUR");
+    await setPlan(w.plans.reviewPlan.id, "per_gb", 250, "EUR");
+    const mixed = (await get("odcs", w.product.slug, w.users.owner)).doc!;
+    expect(mixed.price).toBeUndefined();
+    const listed = (mixed.customProperties as Doc[]).find((c) => c.property === "plans")!.value as Doc[];
+    expect(Object.fromEntries(listed.map((pl) => [pl.name, [pl.priceAmount, pl.priceCurrency]]))).toEqual({
+      "Internal free": [20, "JPY"],
+      "Partner masked": [1.5, "EUR"],
+      "Full, reviewed": [2.5, "EUR"],
+    });
+    await setPlan(w.plans.externalAutoPlan.id, "per_gb", 3, "JPY");
+    await setPlan(w.plans.reviewPlan.id, "per_gb", 1000, "JPY");
+    expect((await get("odcs", w.product.slug, w.users.owner)).doc!.price).toEqual({ priceAmount: 3, priceCurrency: "JPY", priceUnit: "gigabyte" });
+    await setPlan(w.plans.reviewPlan.id, "flat_monthly", 1, "JPY");
+    expect((await get("odcs", w.product.slug, w.users.owner)).doc!.price).toBeUndefined();
+    expect(odcsViolations((await get("odcs", w.product.slug, w.users.owner)).doc)).toEqual([]);
   });
 
   it("serves a named version, 404 for an unknown one, 400 for a malformed one, and downloads as a file", async () => {

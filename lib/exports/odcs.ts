@@ -1,12 +1,15 @@
 /**
  * A contract version as an Open Data Contract Standard v3.0 document (apiVersion v3.0.2):
- * fundamentals, one schema object for the stream with nested properties, quality rules, SLA
- * properties (freshness, availability, retention, end of life), support, team and price. Extra
+ * fundamentals, one schema object for the stream with nested properties and the quality rules,
+ * SLA properties (freshness, availability, retention, end of life), support, team and price.
+ * Only the standard's documented fields are emitted (exports.test.ts checks every key against
+ * the v3.0.2 JSON Schema's field lists, which are closed for the contract and its elements). Extra
  * Tributary facts (PII category, masking per tier, plans, compatibility) go in customProperties,
  * the standard's extension point.
  */
 import { describeQualityRule, humanize } from "@/lib/catalog/format";
 import type { ContractField } from "@/lib/contracts";
+import { formatMajor } from "@/lib/billing/pricing";
 import { deliveryTopicName } from "@/lib/kafka/names";
 import { buildFieldTree, type FieldNode } from "./fields-tree";
 import type { ExportSource, ExportVersion } from "./source";
@@ -63,26 +66,50 @@ function maskingOf(path: string, src: ExportSource): Obj | undefined {
   return Object.keys(out).length ? out : undefined;
 }
 
+/**
+ * logicalTypeOptions as ODCS v3.0.2 allows them per logical type (each list is closed): strings
+ * take a free `format` (email, uuid, …); integers and numbers only Rust-style widths; dates a
+ * JDK DateTimeFormatter pattern, which a JSON Schema format is not. What does not fit is kept as
+ * a `format` custom property instead, so nothing is lost and nothing invalid is emitted.
+ */
+const INT_FORMATS: Record<string, string> = { int8: "i8", int16: "i16", int32: "i32", int64: "i64", int: "i32", long: "i64" };
+const NUMBER_FORMATS: Record<string, string> = { float: "f32", double: "f64" };
+
+function typeOptions(logicalType: string, format: string | undefined): { options?: Obj; custom?: string } {
+  if (!format) return {};
+  if (logicalType === "string") return { options: { format } };
+  if (logicalType === "integer" && INT_FORMATS[format]) return { options: { format: INT_FORMATS[format]! } };
+  if (logicalType === "number" && NUMBER_FORMATS[format]) return { options: { format: NUMBER_FORMATS[format]! } };
+  return { custom: format };
+}
+
 function property(node: FieldNode, src: ExportSource): Obj {
   const f = node.field;
-  const out: Obj = { name: node.name, logicalType: odcsLogicalType(f, node) };
+  const logicalType = odcsLogicalType(f, node);
+  const out: Obj = { name: node.name, logicalType };
+  const custom: Obj[] = [];
   if (f) {
     out.physicalType = f.type;
-    if (f.format) out.logicalTypeOptions = { format: f.format };
-    out.required = f.required;
-    if (f.nullable) out.nullable = true;
+    const { options, custom: format } = typeOptions(logicalType, f.format ?? undefined);
+    if (options) out.logicalTypeOptions = options;
+    if (format) custom.push({ property: "format", value: format });
+    // ODCS `required` means "never null": a present-but-nullable field is not required there.
+    out.required = f.required && !f.nullable;
   }
   out.classification = src.product.classification;
   if (f?.description) out.description = f.description;
   const pii = f?.pii && f.pii !== "none" ? f.pii : null;
   if (pii) out.tags = ["pii", `pii:${pii}`];
-  const custom: Obj[] = [];
   if (pii) custom.push({ property: "pii", value: pii });
   const masking = maskingOf(node.path, src);
   if (masking) custom.push({ property: "masking", value: masking });
-  if (custom.length) out.customProperties = custom;
   if (node.props.size) out.properties = [...node.props.values()].map((c) => property(c, src));
-  if (node.items) out.items = property(node.items, src);
+  if (node.items) {
+    // `items` exists for arrays only; a map (an object with free keys) describes its values here.
+    if (logicalType === "array") out.items = property(node.items, src);
+    else custom.push({ property: "mapValues", value: property(node.items, src) });
+  }
+  if (custom.length) out.customProperties = custom;
   return out;
 }
 
@@ -90,6 +117,9 @@ function priceUnit(model: ExportSource["plans"][number]["priceModel"]): string {
   return model === "per_gb" ? "gigabyte" : model === "per_million_messages" ? "million messages" : model === "flat_monthly" ? "month" : "free";
 }
 
+const DIMENSIONS: Record<string, string> = { required: "completeness", range: "conformity", pattern: "conformity", enum: "conformity", max_age: "timeliness" };
+
+/** Contract rules as ODCS `custom` checks on the schema object (ODCS has no top-level quality). */
 function qualityOf(v: ExportVersion): Obj[] {
   return v.qualityRules.map((raw) => {
     const r = (raw ?? {}) as { id?: unknown; kind?: unknown; field?: unknown; params?: unknown; description?: unknown };
@@ -99,10 +129,32 @@ function qualityOf(v: ExportVersion): Obj[] {
       type: "custom",
       engine: "tributary",
       implementation: JSON.stringify({ kind: r.kind, field: r.field, params: r.params ?? {} }),
+      severity: "error",
     };
+    if (typeof r.kind === "string" && DIMENSIONS[r.kind]) out.dimension = DIMENSIONS[r.kind]!;
     if (typeof r.field === "string" && r.field) out.customProperties = [{ property: "field", value: r.field }];
     return out;
   });
+}
+
+/** An amount in minor units as a number of major units, with the currency's own exponent (JPY 0, EUR 2, BHD 3). */
+function majorAmount(minor: number, currency: string): number {
+  return Number(formatMajor(minor, currency));
+}
+
+/**
+ * The contract's one `price`: the cheapest plan, but only among plans that are comparable — a
+ * free plan beats any other; otherwise every visible plan must share price model and currency.
+ * Plans that cannot be ranked leave `price` out; all of them are listed in customProperties.
+ */
+function contractPrice(plans: ExportSource["plans"]): Obj | undefined {
+  const free = plans.find((pl) => pl.priceModel === "free");
+  if (free) return { priceAmount: 0, priceCurrency: free.currency, priceUnit: priceUnit("free") };
+  if (plans.length === 0) return undefined;
+  const [first] = plans;
+  if (!plans.every((pl) => pl.priceModel === first!.priceModel && pl.currency === first!.currency)) return undefined;
+  const cheapest = plans.reduce((a, b) => (b.priceMinor < a.priceMinor ? b : a));
+  return { priceAmount: majorAmount(cheapest.priceMinor, cheapest.currency), priceCurrency: cheapest.currency, priceUnit: priceUnit(cheapest.priceModel) };
 }
 
 export function buildOdcsDocument(src: ExportSource): Obj {
@@ -116,7 +168,6 @@ export function buildOdcsDocument(src: ExportSource): Obj {
   const endOfLife = v.sunsetAt ?? p.sunsetAt;
   if (endOfLife) sla.push({ property: "endOfLife", value: endOfLife.toISOString().slice(0, 10) });
   const contact = v.supportContact ?? p.contactEmail ?? src.team.contactEmail;
-  const cheapest = src.plans[0];
   const deliveryTopics = src.tiers.map((t) => deliveryTopicName(p.slug, v.major, t.name));
   const limitations = [
     v.prohibitedUses.length ? `Prohibited uses: ${v.prohibitedUses.map(humanize).join(", ")}.` : "",
@@ -152,16 +203,15 @@ export function buildOdcsDocument(src: ExportSource): Obj {
           { property: "schemaFormat", value: v.schemaFormat },
           { property: "deliveryTopics", value: deliveryTopics },
         ],
+        quality: qualityOf(v),
       },
     ],
-    quality: qualityOf(v),
     slaProperties: sla,
-    support: contact ? [{ channel: "email", url: contact.includes("@") && !contact.startsWith("mailto:") ? `mailto:${contact}` : contact }] : [],
-    team: [{ username: src.team.slug, name: src.team.name, role: "owner" }],
-    price: cheapest
-      ? { priceAmount: cheapest.priceMinor / 100, priceCurrency: cheapest.currency, priceUnit: priceUnit(cheapest.priceModel) }
-      : undefined,
+    support: contact ? [{ channel: "email", tool: "email", url: contact.includes("@") && !contact.startsWith("mailto:") ? `mailto:${contact}` : contact }] : [],
+    team: [{ username: src.team.slug, role: "owner" }],
+    price: contractPrice(src.plans),
     customProperties: [
+      { property: "ownerTeam", value: src.team.name },
       { property: "classification", value: p.classification },
       { property: "compatibility", value: p.compatibility },
       ...(v.changelog ? [{ property: "changelog", value: v.changelog }] : []),
@@ -169,7 +219,7 @@ export function buildOdcsDocument(src: ExportSource): Obj {
         ? [
             {
               property: "plans",
-              value: src.plans.map((pl) => ({ name: pl.name, tier: pl.tier, priceModel: pl.priceModel, priceAmount: pl.priceMinor / 100, priceCurrency: pl.currency, approval: pl.approval })),
+              value: src.plans.map((pl) => ({ name: pl.name, tier: pl.tier, priceModel: pl.priceModel, priceAmount: majorAmount(pl.priceMinor, pl.currency), priceCurrency: pl.currency, approval: pl.approval })),
             },
           ]
         : []),
