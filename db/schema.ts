@@ -599,6 +599,35 @@ export const charges = pgTable(
   (t) => [index("charges_period_idx").on(t.periodId), index("charges_subscription_idx").on(t.subscriptionId)],
 );
 
+/**
+ * What was reported to Stripe for each (subscription, ledger hour): the permanent record behind
+ * the meter events' deterministic identifiers, so finished jobs can be pruned without a hour
+ * ever being sent twice. seq 0 is the hour's report once it settled; usage written into the hour
+ * later is reported as seq 1, 2, … (the growth since the previous report). See lib/stripe.
+ */
+export const stripeUsageReports = pgTable(
+  "stripe_usage_reports",
+  {
+    subscriptionId: uuid("subscription_id")
+      .notNull()
+      .references(() => subscriptions.id),
+    hour: ts("hour").notNull(),
+    seq: integer("seq").notNull(),
+    /** Ledger units (bytes or messages) this report accounts for. */
+    units: bigint("units", { mode: "number" }).notNull(),
+    /** Units billed: `units` within what is left of the monthly cap; the meter event's value (0: nothing sent). */
+    value: bigint("value", { mode: "number" }).notNull(),
+    /** First day (UTC) of the month the event is billed in; the cap is per subscription and month. */
+    billingMonth: date("billing_month").notNull(),
+    identifier: text("identifier").notNull().unique(),
+    /** The meter event's timestamp, unix seconds. */
+    eventTimestamp: bigint("event_timestamp", { mode: "number" }).notNull(),
+    createdAt: createdAt(),
+    sentAt: ts("sent_at"),
+  },
+  (t) => [primaryKey({ columns: [t.subscriptionId, t.hour, t.seq] }), index("stripe_usage_reports_month_idx").on(t.subscriptionId, t.billingMonth)],
+);
+
 export const stripeEvents = pgTable("stripe_events", {
   id: text("id").primaryKey(),
   type: text("type").notNull(),
