@@ -20,6 +20,9 @@ export async function runPeriodic(opts: {
         opts.log.error(`periodic task ${name} failed`, { error: (err as Error).message });
       }
     }
+    // An abort that came while the last task ran has already fired: waiting for its event would
+    // hold a shutting-down worker for a whole round.
+    if (opts.signal.aborted) return;
     await new Promise<void>((resolve) => {
       const onAbort = () => (clearTimeout(timer), resolve());
       // Remove the listener once the wait ends, or every round would leave one on the signal.

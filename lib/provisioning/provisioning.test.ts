@@ -18,7 +18,9 @@ import { provisionDedupeKey, provisionSubscriptionJob, retireDedupeKey } from "@
 import { approveAccessRequest, cancelSubscription, resumeSubscription, retryProvisioning, subscribe, suspendSubscription } from "@/lib/subscriptions/service";
 import { createSubscriptionWorld, subscribeToAutoPlan } from "@/lib/subscriptions/test-fixtures";
 import { createTestDatabase } from "@/lib/testing/db";
+import type { SessionUser } from "@/lib/auth/roles";
 import { revealCredentials, rotateCredentials, type CredentialDeps } from "./credentials";
+import { buildConnectionSnippets } from "./snippets";
 import { provisionerJobHandlers } from "./runner";
 import { wrapProvisioner } from "./test-support";
 import { deprovisionSubscription, failExhaustedProvisioning, provisionSubscription, reconcileAccess, retireCredential, type ProvisioningDeps } from "./service";
@@ -285,6 +287,57 @@ describe("failed provisioning comes back", () => {
     expect(again.regranted).not.toContain(principalName(cred.username));
   }, 90_000);
 
+  it("a job that fails halfway (user created, ACLs not) is retried by the queue without creating a second principal", async () => {
+    const w = await createSubscriptionWorld(db);
+    const { subscriptionId: id } = await subscribeToAutoPlan(db, w);
+    const failing = { failing: true };
+    let usersCreated = 0;
+    const halfway = wrapProvisioner(provisioner, {
+      upsertScramUser: async (...a) => {
+        usersCreated++;
+        await provisioner.upsertScramUser(...a);
+      },
+      grantSubscriptionAcls: async (g) => {
+        if (failing.failing) {
+          failing.failing = false;
+          throw new Error("injected: worker lost the cluster after creating the user");
+        }
+        await provisioner.grantSubscriptionAcls(g);
+      },
+    });
+    const stop = new AbortController();
+    const worker = startWorker({
+      db,
+      workerId: "test-halfway",
+      signal: stop.signal,
+      pollMs: 100,
+      handlers: provisionerJobHandlers(db, { provisioner: halfway, connection: adminConn }),
+    });
+    try {
+      await waitFor(async () => (await db.select().from(subscriptions).where(eq(subscriptions.id, id)))[0]?.state === "active", 30_000, "active after the retry");
+    } finally {
+      stop.abort();
+      await worker.stopped;
+    }
+    expect(usersCreated).toBe(2);
+    const [job] = await db.select().from(jobs).where(eq(jobs.dedupeKey, provisionDedupeKey(id)));
+    expect(job).toMatchObject({ status: "done", attempts: 2 });
+    expect(await db.select().from(credentials).where(eq(credentials.subscriptionId, id))).toHaveLength(1);
+    const mine = (await provisioner.listPrincipalsAndAcls()).filter((p) => p.principal.includes(id));
+    expect(mine.map((p) => p.principal)).toEqual([principalName(subscriptionUsername(id))]);
+    expect(mine[0]!.scramMechanisms).toEqual(["scram-sha-512"]);
+    const topic = deliveryTopicName(w.product.slug, 1, "masked");
+    expect(mine[0]!.acls.map((a) => `${a.resourceType}:${a.patternType}:${a.resourceName}:${a.operation}:${a.permission}`).sort()).toEqual([
+      `group:prefixed:${groupPrefix(id)}:read:allow`,
+      `topic:literal:${topic}:describe:allow`,
+      `topic:literal:${topic}:read:allow`,
+    ]);
+    const attempts = await db.select().from(auditLog).where(and(eq(auditLog.resourceId, id), eq(auditLog.action, "subscription.provision_attempt_failed")));
+    expect(attempts.map((a) => (a.details as { error: string }).error)).toEqual(["injected: worker lost the cluster after creating the user"]);
+    const cred = await revealCredentials(db, credDeps, w.users.consumer, id);
+    expect(await canAuthenticate(cred.username, cred.password)).toBe(true);
+  }, 60_000);
+
   it("a last attempt that times out, or whose worker died, still ends the subscription failed with the reason", async () => {
     const w = await createSubscriptionWorld(db);
     const { subscriptionId: id } = await subscribeToAutoPlan(db, w);
@@ -519,94 +572,158 @@ describe("reconcile: vanished user", () => {
   }, 60_000);
 });
 
-describe("isolation matrix", () => {
-  it("each credential reads only its own delivery topic with its own group prefix: other delivery topics, the source topic and other prefixes are refused", async () => {
-    const a = await createSubscriptionWorld(db);
-    const b = await createSubscriptionWorld(db);
-    const maskedA = await newActiveSubscription(a);
-    const maskedB = await newActiveSubscription(b);
-    const request = await subscribe(db, a.users.partner, {
-      productId: a.product.id,
-      planId: a.plans.reviewPlan.id,
-      teamId: a.teams.partnerTeam.id,
-      purpose: "fraud-detection",
-      justification: "Roaming fraud",
-    });
-    if (request.kind !== "access_request") throw new Error("expected a request");
-    const { subscriptionId: fullA } = await approveAccessRequest(db, a.users.owner, { requestId: request.requestId });
-    expect(await provisionSubscription(db, deps, { subscriptionId: fullA })).toBe("active");
+/** kcat, through `sh -c "exec <command>"` so a kill reaches kcat itself. Resolves early once `until` matches. */
+function runShell(command: string, opts: { until?: (out: { stdout: string; stderr: string }) => boolean; timeoutMs?: number; input?: string } = {}) {
+  // Async on purpose: the broker runs in this process, a blocking spawnSync would freeze it.
+  return new Promise<{ status: number | null; stdout: string; stderr: string; killed: boolean }>((resolve) => {
+    const child = spawn("sh", ["-c", `exec ${command}`]);
+    let stdout = "";
+    let stderr = "";
+    let killed = false;
+    const stop = () => {
+      if (child.exitCode === null && !killed) {
+        killed = true;
+        child.kill("SIGTERM");
+      }
+    };
+    const check = () => opts.until?.({ stdout, stderr }) && stop();
+    child.stdout.on("data", (d) => ((stdout += d), check()));
+    child.stderr.on("data", (d) => ((stderr += d), check()));
+    const timer = setTimeout(stop, opts.timeoutMs ?? 20_000);
+    const hard = setTimeout(() => child.kill("SIGKILL"), (opts.timeoutMs ?? 20_000) + 5_000);
+    child.on("close", (status) => (clearTimeout(timer), clearTimeout(hard), resolve({ status, stdout, stderr, killed })));
+    child.stdin.end(opts.input ?? "");
+  });
+}
 
+describe("isolation matrix", () => {
+  it("five credentials over three products and two tiers: each consumes and commits in its own group prefix and is refused every other delivery topic, every source topic, every other group and any write (kafkajs, and kcat with the snippet we hand out)", async () => {
+    const worlds = [await createSubscriptionWorld(db), await createSubscriptionWorld(db), await createSubscriptionWorld(db)];
+    const subs: { id: string; user: SessionUser; tier: string }[] = [];
+    for (const [i, w] of worlds.entries()) {
+      subs.push({ id: await newActiveSubscription(w), user: w.users.consumer, tier: "masked" });
+      if (i === 2) continue;
+      const request = await subscribe(db, w.users.partner, {
+        productId: w.product.id,
+        planId: w.plans.reviewPlan.id,
+        teamId: w.teams.partnerTeam.id,
+        purpose: "fraud-detection",
+        justification: "Roaming fraud",
+      });
+      if (request.kind !== "access_request") throw new Error("expected a request");
+      const { subscriptionId } = await approveAccessRequest(db, w.users.owner, { requestId: request.requestId });
+      expect(await provisionSubscription(db, deps, { subscriptionId })).toBe("active");
+      subs.push({ id: subscriptionId, user: w.users.partner, tier: "full" });
+    }
+    expect(subs).toHaveLength(5);
+    const sources = worlds.map((w) => w.product.sourceTopic!);
     const admin = createKafka({ connection: adminConn, logLevel: "nothing" }).admin();
     await admin.connect();
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: a.product.sourceTopic! }] });
-    await admin.disconnect();
+    await admin.createTopics({ waitForLeaders: true, topics: sources.map((topic) => ({ topic })) });
+    for (const topic of sources) await produceAsAdmin(topic, ["raw, unmasked"]);
 
-    const subs = [
-      { id: maskedA, user: a.users.consumer },
-      { id: maskedB, user: b.users.consumer },
-      { id: fullA, user: a.users.partner },
-    ];
     const creds = [];
     for (const s of subs) creds.push(await revealCredentials(db, credDeps, s.user, s.id));
-    expect(new Set(creds.map((c) => c.topic)).size).toBe(3);
-    expect(creds[2]!.topic).toBe(deliveryTopicName(a.product.slug, 1, "full"));
+    expect(new Set(creds.map((c) => c.topic)).size).toBe(5);
+    expect(creds.filter((c) => c.topic.endsWith(".full"))).toHaveLength(2);
     for (const c of creds) await produceAsAdmin(c.topic, [`for-${c.subscriptionId}`]);
 
     for (const [i, c] of creds.entries()) {
       const kafka = kafkaAs(c.username, c.password);
+      const others = creds.filter((_, j) => j !== i);
+
+      // Consume and commit in its own prefix.
       const values: string[] = [];
-      const consumer = await startConsumer(kafka, `${c.groupPrefix}matrix`, c.topic, values);
+      const group = `${c.groupPrefix}matrix`;
+      const consumer = await startConsumer(kafka, group, c.topic, values);
       await waitFor(() => values.includes(`for-${c.subscriptionId}`), 15_000, `records of ${c.subscriptionId}`);
+      await waitFor(
+        async () => (await admin.fetchOffsets({ groupId: group, topics: [c.topic] }))[0]!.partitions.some((p) => Number(p.offset) > 0),
+        15_000,
+        `a commit in ${group}`,
+      );
       await consumer.disconnect();
       expect(values).toEqual([`for-${c.subscriptionId}`]);
 
+      // Every other delivery topic and every source topic: authorization errors.
       const probe = kafka.admin();
       await probe.connect();
       expect(await probe.listTopics()).toEqual([c.topic]);
-      for (const other of [...creds.filter((_, j) => j !== i).map((o) => o.topic), a.product.sourceTopic!, otherTopic]) {
-        await expect(probe.fetchTopicMetadata({ topics: [other] }), other).rejects.toThrow(/authoriz/i);
+      for (const topic of [...others.map((o) => o.topic), ...sources, otherTopic]) {
+        await expect(probe.fetchTopicMetadata({ topics: [topic] }), topic).rejects.toThrow(/authoriz/i);
+      }
+      // Every other subscription's group: not even its offsets can be read. kafkajs reports the
+      // broker's GROUP_AUTHORIZATION_FAILED (from FindCoordinator) as "Failed to find group
+      // coordinator"; its own group through the same connection is the control that the
+      // coordinator is there, so the refusal is the ACL.
+      expect((await probe.fetchOffsets({ groupId: group, topics: [c.topic] }))[0]!.partitions.some((p) => Number(p.offset) > 0)).toBe(true);
+      for (const o of others) {
+        await expect(probe.fetchOffsets({ groupId: `${o.groupPrefix}matrix`, topics: [o.topic] }), o.groupPrefix).rejects.toThrow(/authoriz|group coordinator/i);
       }
       await probe.disconnect();
+      for (const o of others) {
+        const intruder = kafka.consumer({ groupId: `${o.groupPrefix}steal`, retry: { retries: 0, restartOnFailure: async () => false } });
+        const crashed = new Promise<Error>((resolve) => intruder.on(intruder.events.CRASH, (e) => resolve(e.payload.error)));
+        await intruder.connect();
+        await intruder.subscribe({ topic: c.topic, fromBeginning: true });
+        await intruder.run({ eachMessage: async () => {} }).catch(() => {});
+        // kafkajs surfaces FindCoordinator's GROUP_AUTHORIZATION_FAILED as a coordinator failure.
+        expect(String((await crashed).message), o.groupPrefix).toMatch(/authoriz|group coordinator/i);
+        await intruder.disconnect().catch(() => {});
+      }
 
-      const foreignPrefix = creds[(i + 1) % creds.length]!.groupPrefix;
-      const intruder = kafka.consumer({ groupId: `${foreignPrefix}steal`, retry: { retries: 0, restartOnFailure: async () => false } });
-      const crashed = new Promise<Error>((resolve) => intruder.on(intruder.events.CRASH, (e) => resolve(e.payload.error)));
-      await intruder.connect();
-      await intruder.subscribe({ topic: c.topic, fromBeginning: true });
-      await intruder.run({ eachMessage: async () => {} }).catch(() => {});
-      expect(String((await crashed).message)).toMatch(/authoriz|group coordinator/i);
-      await intruder.disconnect().catch(() => {});
+      // Any write: its own topic included.
+      const producer = kafka.producer({ retry: { retries: 0 }, allowAutoTopicCreation: false });
+      await producer.connect();
+      for (const topic of [c.topic, others[0]!.topic, sources[0]!]) {
+        await expect(producer.send({ topic, acks: 1, messages: [{ value: "write" }] }), topic).rejects.toThrow(/authoriz/i);
+      }
+      await producer.disconnect();
     }
-  }, 120_000);
-});
+    // Nothing written by any credential reached any topic.
+    for (const c of creds) {
+      const offsets = await admin.fetchTopicOffsets(c.topic);
+      expect(offsets.reduce((n, p) => n + Number(p.high), 0), c.topic).toBe(1);
+    }
 
-describe("librdkafka (kcat)", () => {
-  it("a revealed credential reads its topic with kcat; another topic and writes are refused", async () => {
-    const w = await createSubscriptionWorld(db);
-    const id = await newActiveSubscription(w);
-    const c = await revealCredentials(db, credDeps, w.users.consumer, id);
-    await produceAsAdmin(c.topic, [`kcat-${w.tag}`]);
-    // Async on purpose: the broker runs in this process, a blocking spawnSync would freeze it.
-    const kcat = (args: string[], input?: string) =>
-      new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-        const child = spawn("kcat", ["-b", `localhost:${broker.port}`, "-X", "security.protocol=SASL_PLAINTEXT", "-X", "sasl.mechanisms=SCRAM-SHA-512",
-          "-X", `sasl.username=${c.username}`, "-X", `sasl.password=${c.password}`, ...args]);
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (d) => (stdout += d));
-        child.stderr.on("data", (d) => (stderr += d));
-        const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
-        child.on("close", (status) => (clearTimeout(timer), resolve({ status, stdout, stderr })));
-        child.stdin.end(input ?? "");
-      });
-    const read = await kcat(["-C", "-t", c.topic, "-o", "beginning", "-e", "-q"]);
-    expect(read.stdout, `${read.status} ${read.stderr}`).toContain(`kcat-${w.tag}`);
-    const other = await kcat(["-C", "-t", otherTopic, "-o", "beginning", "-e", "-q"]);
-    expect(other.stdout).not.toContain("private");
-    expect(other.status, other.stderr).not.toBe(0);
-    expect(other.stderr).toMatch(/authoriz/i);
-    const write = await kcat(["-P", "-t", c.topic], "sneaky\n");
-    expect(write.status, write.stderr).not.toBe(0);
-    expect(write.stderr).toMatch(/authoriz/i);
-  }, 60_000);
+    // kcat (librdkafka), with the exact command the subscription page shows, for a masked and a full credential.
+    for (const c of [creds[0]!, creds[3]!]) {
+      const other = creds.find((o) => o !== c)!;
+      const group = `${c.groupPrefix}my-app`;
+      expect(c.snippets.kcat).toContain(`-G '${group}' '${c.topic}'`);
+      // kcat block-buffers stdout into a pipe (it appears at exit); its "Reached end of topic"
+      // notes on stderr say when every partition is consumed, and the stop flushes stdout.
+      const partitions = (await admin.fetchTopicMetadata({ topics: [c.topic] })).topics[0]!.partitions.length;
+      const own = await runShell(c.snippets.kcat, { until: ({ stderr }) => (stderr.match(/Reached end of topic/g) ?? []).length >= partitions, timeoutMs: 20_000 });
+      expect(own.killed).toBe(true);
+      expect(own.status, own.stderr).toBe(0);
+      expect(own.stdout, own.stderr).toContain(`for-${c.subscriptionId}`);
+      // Stopped by a signal, kcat leaves the group and commits what it consumed.
+      await waitFor(
+        async () => (await admin.fetchOffsets({ groupId: group, topics: [c.topic] }))[0]!.partitions.some((p) => Number(p.offset) > 0),
+        15_000,
+        `kcat's commit in ${group}`,
+      );
+
+      const foreignGroup = buildConnectionSnippets({ ...c, bootstrap: [broker.bootstrap], groupPrefix: other.groupPrefix, ssl: false }).kcat;
+      const stolen = await runShell(foreignGroup, { until: ({ stderr }) => /authoriz/i.test(stderr), timeoutMs: 15_000 });
+      expect(stolen.stderr).toMatch(/authoriz/i);
+      expect(stolen.stdout).not.toContain(`for-${c.subscriptionId}`);
+      const committed = await admin.fetchOffsets({ groupId: `${other.groupPrefix}my-app`, topics: [c.topic] });
+      expect(committed[0]!.partitions.every((p) => p.offset === "-1")).toBe(true);
+
+      // -C on another delivery topic and on a source topic, with the snippet's connection options.
+      const connectionPart = c.snippets.kcat.split("\n").slice(0, -1).join("\n");
+      for (const topic of [other.topic, sources[0]!]) {
+        const read = await runShell(`${connectionPart}\n  -C -t '${topic}' -o beginning -e -q`, { timeoutMs: 20_000 });
+        expect(read.stdout, topic).toBe("");
+        expect(read.status, read.stderr).not.toBe(0);
+        expect(read.stderr, topic).toMatch(/authoriz/i);
+      }
+      const write = await runShell(`${connectionPart}\n  -P -t '${c.topic}'`, { timeoutMs: 20_000, input: "sneaky\n" });
+      expect(write.status, write.stderr).not.toBe(0);
+      expect(write.stderr).toMatch(/authoriz/i);
+    }
+    await admin.disconnect();
+  }, 240_000);
 });

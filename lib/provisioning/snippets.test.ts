@@ -39,6 +39,14 @@ describe("buildConnectionSnippets", () => {
     expect(s.kcat).toContain(`-X sasl.password='s3cr'\\''et"pw\\x'`);
   });
 
+  it("kcat: every option comes before the group and the topic, which end the command (portable getopt)", () => {
+    const lines = s.kcat.split("\n");
+    expect(lines.at(-1)).toBe(`  -G '${input.groupPrefix}my-app' '${input.topic}'`);
+    expect(lines.slice(0, -1).every((l) => l.endsWith(" \\"))).toBe(true);
+    expect(s.kcat.indexOf(input.topic)).toBeGreaterThan(s.kcat.lastIndexOf("-X "));
+    expect(s.kcat).toContain("-X auto.offset.reset=earliest");
+  });
+
   it("is pure: same input, same output", () => {
     expect(buildConnectionSnippets(input)).toEqual(s);
   });

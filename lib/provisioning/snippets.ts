@@ -69,10 +69,14 @@ export function buildConnectionSnippets(i: SnippetInput): ConnectionSnippets {
     `    if msg is not None and msg.error() is None:`,
     `        print(msg.value())`,
   ].join("\n");
+  // Every option before `-G <group> <topic>`: only GNU getopt lets options follow the topic;
+  // macOS/BSD getopt stops at the first non-option and would take the -X lines as topics.
   const kcat = [
-    `kcat -b ${sh(i.bootstrap.join(","))} -G ${sh(group)} ${sh(i.topic)} \\`,
+    `kcat -b ${sh(i.bootstrap.join(","))} \\`,
     `  -X security.protocol=${protocol} -X sasl.mechanisms=${i.mechanism} \\`,
-    `  -X sasl.username=${sh(i.username)} -X sasl.password=${sh(i.password)}`,
+    `  -X sasl.username=${sh(i.username)} -X sasl.password=${sh(i.password)} \\`,
+    `  -X auto.offset.reset=earliest \\`,
+    `  -G ${sh(group)} ${sh(i.topic)}`,
   ].join("\n");
   return { kafkajs, javaProperties, python, kcat };
 }
