@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createTestDatabase } from "@/lib/testing/db";
-import { bytesBefore, bytesBetween, insertIndexRows, lockIndexTails, planIndexRows, recordSize } from "./byte-index";
+import { bytesBefore, bytesBetween, insertIndexRows, lockIndexTails, planBatchRows, planIndexRows, recordSize, type IndexTail } from "./byte-index";
 
 const t = await createTestDatabase();
 
@@ -27,6 +27,36 @@ describe("planIndexRows", () => {
   it("never overlaps indexed offsets", () => {
     expect(planIndexRows("t", 0, { offset: 5, cumulativeBytes: 30 }, 3, [1, 2]).rows).toEqual([]);
     expect(planIndexRows("t", 0, { offset: 5, cumulativeBytes: 30 }, 3, [1, 2, 7, 8]).rows).toEqual([{ topic: "t", partition: 0, baseOffset: 5, offset: 7, cumulativeBytes: 45, recordBytes: [7, 8] }]);
+  });
+});
+
+describe("planBatchRows", () => {
+  it("joins batches of one partition that follow each other into one row, per partition", () => {
+    const tails = new Map<string, IndexTail>([["t/0", { offset: 2, cumulativeBytes: 20 }]]);
+    const rows = planBatchRows(tails, [
+      { topic: "t", partition: 0, baseOffset: 2, sizes: [1, 2] },
+      { topic: "t", partition: 1, baseOffset: 0, sizes: [9] },
+      { topic: "t", partition: 0, baseOffset: 4, sizes: [3] },
+    ]);
+    expect(rows).toEqual([
+      { topic: "t", partition: 0, baseOffset: 2, offset: 5, cumulativeBytes: 26, recordBytes: [1, 2, 3] },
+      { topic: "t", partition: 1, baseOffset: 0, offset: 1, cumulativeBytes: 9, recordBytes: [9] },
+    ]);
+    expect(tails.get("t/0")).toEqual({ offset: 5, cumulativeBytes: 26 });
+    expect(tails.get("t/1")).toEqual({ offset: 1, cumulativeBytes: 9 });
+  });
+  it("keeps a gap (records another writer put in between) as its own zero row, never merged", () => {
+    const tails = new Map<string, IndexTail>();
+    const rows = planBatchRows(tails, [
+      { topic: "t", partition: 0, baseOffset: 0, sizes: [5] },
+      { topic: "t", partition: 0, baseOffset: 3, sizes: [7] },
+      { topic: "t", partition: 0, baseOffset: 4, sizes: [8] },
+    ]);
+    expect(rows).toEqual([
+      { topic: "t", partition: 0, baseOffset: 0, offset: 1, cumulativeBytes: 5, recordBytes: [5] },
+      { topic: "t", partition: 0, baseOffset: 1, offset: 3, cumulativeBytes: 5, recordBytes: [0, 0] },
+      { topic: "t", partition: 0, baseOffset: 3, offset: 5, cumulativeBytes: 20, recordBytes: [7, 8] },
+    ]);
   });
 });
 

@@ -87,6 +87,36 @@ export function planIndexRows(topic: string, partition: number, tail: IndexTail,
 }
 
 /**
+ * Index rows for batches produced one after another (produce order), continuing from `tails`
+ * (updated in place). A batch that starts where the partition's previous batch of this call
+ * ended extends that row instead of adding one, so several batches produced for one source batch
+ * cost one row per partition; gap rows are never merged, they stay recognisable (all sizes 0).
+ */
+export function planBatchRows(tails: Map<string, IndexTail>, batches: readonly { topic: string; partition: number; baseOffset: number; sizes: readonly number[] }[]): ByteIndexRow[] {
+  const out: ByteIndexRow[] = [];
+  const open = new Map<string, ByteIndexRow>();
+  for (const b of batches) {
+    const k = tailKey(b.topic, b.partition);
+    const plan = planIndexRows(b.topic, b.partition, tails.get(k) ?? { offset: 0, cumulativeBytes: 0 }, b.baseOffset, b.sizes);
+    tails.set(k, plan.tail);
+    const prev = open.get(k);
+    for (const r of plan.rows) {
+      const gap = r.baseOffset < b.baseOffset;
+      if (!gap && prev && prev.offset === r.baseOffset && plan.rows.length === 1) {
+        prev.offset = r.offset;
+        prev.cumulativeBytes = r.cumulativeBytes;
+        prev.recordBytes = prev.recordBytes.concat(r.recordBytes);
+        continue;
+      }
+      out.push(r);
+      if (gap) open.delete(k);
+      else open.set(k, r);
+    }
+  }
+  return out;
+}
+
+/**
  * Locks the given partitions' index tails for the rest of the transaction (advisory locks taken
  * in a fixed order, so two writers never deadlock) and reads them. Call inside a transaction.
  */

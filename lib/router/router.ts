@@ -4,7 +4,7 @@ import type { Database } from "@/db/client";
 import { RECORD_MAX_BYTES } from "@/lib/contracts";
 import { createKafka, type KafkaConnectionOptions } from "@/lib/kafka/client";
 import { internalGroupName } from "@/lib/kafka/names";
-import { insertIndexRows, lockIndexTails, planIndexRows, recordSize, tailKey, type ByteIndexRow, type HeaderValue } from "./byte-index";
+import { insertIndexRows, lockIndexTails, planBatchRows, recordSize, tailKey, type HeaderValue } from "./byte-index";
 import { hourOf, incidentReason, ThroughputAccumulator, upsertIncidents, type IncidentDelta } from "./metrics";
 import { compileProductRoute, planSignature as planSignatureOf, routeRecord, type ProductRoute } from "./plan";
 import { loadRoutableProducts } from "./queries";
@@ -60,12 +60,14 @@ export type RouterStats = {
 
 export type RunningRouter = { stop(): Promise<void>; stats(): RouterStats };
 
-/** DLQ values above this are cut (header x-dlq-truncated has the original size). */
+/** DLQ keys and values above these are cut (headers x-dlq-key-truncated / x-dlq-truncated have the original sizes). */
 const DLQ_MAX_VALUE_BYTES = 900 * 1024;
+const DLQ_MAX_KEY_BYTES = 64 * 1024;
 /**
- * Source records per produce: bounds memory and the time between heartbeats, and keeps each
+ * A produce request carries at most this many source records and, per delivery partition, at most
+ * CHUNK_BYTES of output: it bounds memory and the time between heartbeats, and keeps each
  * produced batch (one per delivery partition) under Kafka's default max.message.bytes of 1 MiB
- * even when masking makes values larger (hashes are 64 characters).
+ * whatever masking does to record sizes. A single record over CHUNK_BYTES travels alone.
  */
 const CHUNK_RECORDS = 1_000;
 const CHUNK_BYTES = 384 * 1024;
@@ -76,7 +78,43 @@ function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-type PendingDelivery = { topic: string; partition: number; message: Message; size: number };
+type Output = { topic: string; partition: number; message: Message; size: number; indexed: boolean };
+
+type ProductAcc = { recordsIn: number; bytesIn: number; recordsOut: number; bytesOut: number; recordsDlq: number; lastRecordAt: number };
+
+/** One produce request's worth of routed records. */
+class Chunk {
+  outputs: Output[] = [];
+  records = 0;
+  minTimestamp = Infinity;
+  private bytes = new Map<string, number>();
+
+  fits(outputs: readonly Output[]): boolean {
+    if (this.records === 0) return true;
+    if (this.records >= CHUNK_RECORDS) return false;
+    const extra = new Map<string, number>();
+    for (const o of outputs) {
+      const k = tailKey(o.topic, o.partition);
+      const n = (extra.get(k) ?? this.bytes.get(k) ?? 0) + o.size;
+      if (n > CHUNK_BYTES) return false;
+      extra.set(k, n);
+    }
+    return true;
+  }
+
+  add(outputs: readonly Output[], timestamp: number): void {
+    for (const o of outputs) {
+      const k = tailKey(o.topic, o.partition);
+      this.bytes.set(k, (this.bytes.get(k) ?? 0) + o.size);
+      this.outputs.push(o);
+    }
+    this.records++;
+    if (Number.isFinite(timestamp) && timestamp < this.minTimestamp) this.minTimestamp = timestamp;
+  }
+}
+
+/** A produced batch of one delivery partition, in produce order: what the byte index records. */
+type Produced = { topic: string; partition: number; baseOffset: number; sizes: number[] };
 
 /**
  * The router: source topics → contract validation → masking per tier → delivery topics, bad
@@ -147,169 +185,265 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
     return n > 0 ? sourcePartition % n : sourcePartition;
   }
 
+  // ---- one source record ------------------------------------------------------------------
+
+  /** Routes one record through every product reading its topic: its deliveries and DLQ records. */
+  function routeMessage(batchTopic: string, partition: number, m: KafkaMessage, routes: ProductRoute[], now: number, perProduct: Map<string, ProductAcc>, incidents: IncidentDelta[]): Output[] {
+    const outputs: Output[] = [];
+    const inSize = recordSize(m.key, m.value, m.headers as Record<string, HeaderValue> | undefined);
+    const ts = Number(m.timestamp);
+    for (const route of routes) {
+      let acc = perProduct.get(route.productId);
+      if (!acc) perProduct.set(route.productId, (acc = { recordsIn: 0, bytesIn: 0, recordsOut: 0, bytesOut: 0, recordsDlq: 0, lastRecordAt: 0 }));
+      acc.recordsIn++;
+      acc.bytesIn += inSize;
+      if (Number.isFinite(ts)) acc.lastRecordAt = Math.max(acc.lastRecordAt, ts);
+      const outcome = routeRecord(route, { key: m.key, value: m.value }, { maxRecordBytes, now });
+      if (outcome.kind === "deliver") {
+        for (const d of outcome.deliveries) {
+          const headers = { "x-contract-version": d.version };
+          const size = recordSize(m.key, d.value, headers);
+          outputs.push({ topic: d.topic, partition: deliveryPartition(d.topic, partition), size, indexed: true, message: { key: m.key, value: d.value, headers, timestamp: m.timestamp } });
+          acc.recordsOut++;
+          acc.bytesOut += size;
+        }
+        continue;
+      }
+      acc.recordsDlq++;
+      const headers: IHeaders = {};
+      for (const [name, v] of Object.entries(m.headers ?? {})) {
+        if (v !== undefined && !name.startsWith("x-dlq-") && !name.startsWith("x-source-")) headers[name] = v;
+      }
+      headers["x-dlq-reason"] = outcome.reason;
+      headers["x-dlq-reasons"] = JSON.stringify(outcome.reasons);
+      if (outcome.field) headers["x-dlq-field"] = outcome.field;
+      if (outcome.rule) headers["x-dlq-rule"] = outcome.rule;
+      if (outcome.version) headers["x-contract-version"] = outcome.version;
+      headers["x-source-topic"] = batchTopic;
+      headers["x-source-partition"] = String(partition);
+      headers["x-source-offset"] = m.offset;
+      headers["x-source-timestamp"] = m.timestamp;
+      headers["x-router-instance"] = instance;
+      let key = m.key;
+      if (key && key.byteLength > DLQ_MAX_KEY_BYTES) {
+        headers["x-dlq-key-truncated"] = String(key.byteLength);
+        key = key.subarray(0, DLQ_MAX_KEY_BYTES);
+      }
+      let value = m.value;
+      if (value && value.byteLength > DLQ_MAX_VALUE_BYTES) {
+        headers["x-dlq-truncated"] = String(value.byteLength);
+        value = value.subarray(0, DLQ_MAX_VALUE_BYTES);
+      }
+      const dlqPartition = deliveryPartition(route.dlqTopic, partition);
+      outputs.push({ topic: route.dlqTopic, partition: dlqPartition, size: recordSize(key, value, headers as Record<string, HeaderValue>), indexed: false, message: { key, value, headers, timestamp: m.timestamp } });
+      incidents.push({
+        productId: route.productId,
+        contractVersion: outcome.version ?? null,
+        reason: incidentReason(outcome.reason),
+        hour: hourOf(now),
+        count: 1,
+        sample: JSON.stringify({ topic: batchTopic, partition, offset: Number(m.offset), reasons: outcome.reasons }),
+      });
+    }
+    return outputs;
+  }
+
   // ---- one source batch -------------------------------------------------------------------
 
-  async function handleChunk(batchTopic: string, partition: number, messages: KafkaMessage[], routes: ProductRoute[]): Promise<void> {
-    const now = Date.now();
-    const deliveries: PendingDelivery[] = [];
-    const dlqMessages: { topic: string; partition: number; message: Message }[] = [];
-    const incidents: IncidentDelta[] = [];
-    const perProduct = new Map<string, { recordsIn: number; bytesIn: number; recordsOut: number; bytesOut: number; recordsDlq: number; lastRecordAt: number }>();
-
-    for (const m of messages) {
-      const inSize = recordSize(m.key, m.value, m.headers as Record<string, HeaderValue> | undefined);
-      const ts = Number(m.timestamp);
-      for (const route of routes) {
-        let acc = perProduct.get(route.productId);
-        if (!acc) perProduct.set(route.productId, (acc = { recordsIn: 0, bytesIn: 0, recordsOut: 0, bytesOut: 0, recordsDlq: 0, lastRecordAt: 0 }));
-        acc.recordsIn++;
-        acc.bytesIn += inSize;
-        if (Number.isFinite(ts)) acc.lastRecordAt = Math.max(acc.lastRecordAt, ts);
-        const outcome = routeRecord(route, { key: m.key, value: m.value }, { maxRecordBytes, now });
-        if (outcome.kind === "deliver") {
-          for (const d of outcome.deliveries) {
-            const headers = { "x-contract-version": d.version };
-            const size = recordSize(m.key, d.value, headers);
-            deliveries.push({ topic: d.topic, partition: deliveryPartition(d.topic, partition), size, message: { key: m.key, value: d.value, headers, timestamp: m.timestamp } });
-            acc.recordsOut++;
-            acc.bytesOut += size;
-          }
-          continue;
-        }
-        acc.recordsDlq++;
-        const headers: IHeaders = {};
-        for (const [name, v] of Object.entries(m.headers ?? {})) {
-          if (v !== undefined && !name.startsWith("x-dlq-") && !name.startsWith("x-source-")) headers[name] = v;
-        }
-        headers["x-dlq-reason"] = outcome.reason;
-        headers["x-dlq-reasons"] = JSON.stringify(outcome.reasons);
-        if (outcome.field) headers["x-dlq-field"] = outcome.field;
-        if (outcome.rule) headers["x-dlq-rule"] = outcome.rule;
-        if (outcome.version) headers["x-contract-version"] = outcome.version;
-        headers["x-source-topic"] = batchTopic;
-        headers["x-source-partition"] = String(partition);
-        headers["x-source-offset"] = m.offset;
-        headers["x-source-timestamp"] = m.timestamp;
-        headers["x-router-instance"] = instance;
-        let value = m.value;
-        if (value && value.byteLength > DLQ_MAX_VALUE_BYTES) {
-          headers["x-dlq-truncated"] = String(value.byteLength);
-          value = value.subarray(0, DLQ_MAX_VALUE_BYTES);
-        }
-        dlqMessages.push({ topic: route.dlqTopic, partition: deliveryPartition(route.dlqTopic, partition), message: { key: m.key, value, headers, timestamp: m.timestamp } });
-        incidents.push({
-          productId: route.productId,
-          contractVersion: outcome.version ?? null,
-          reason: incidentReason(outcome.reason),
-          hour: hourOf(now),
-          count: 1,
-          sample: JSON.stringify({ topic: batchTopic, partition, offset: Number(m.offset), reasons: outcome.reasons }),
-        });
-      }
-    }
-
-    // Produce deliveries and DLQ records together, all replicas acknowledging.
+  /** Produces one chunk (all replicas acknowledging) and notes each delivery partition's base offset. */
+  async function produceChunk(chunk: Chunk, produced: Produced[]): Promise<number> {
     const byTopic = new Map<string, Message[]>();
-    const groups = new Map<string, { topic: string; partition: number; sizes: number[] }>();
-    for (const d of deliveries) {
-      const msg = { ...d.message, partition: d.partition };
-      (byTopic.get(d.topic) ?? byTopic.set(d.topic, []).get(d.topic)!).push(msg);
-      const k = tailKey(d.topic, d.partition);
-      (groups.get(k) ?? groups.set(k, { topic: d.topic, partition: d.partition, sizes: [] }).get(k)!).sizes.push(d.size);
+    const sizes = new Map<string, Produced>();
+    for (const o of chunk.outputs) {
+      (byTopic.get(o.topic) ?? byTopic.set(o.topic, []).get(o.topic)!).push({ ...o.message, partition: o.partition });
+      if (!o.indexed) continue;
+      const k = tailKey(o.topic, o.partition);
+      (sizes.get(k) ?? sizes.set(k, { topic: o.topic, partition: o.partition, baseOffset: -1, sizes: [] }).get(k)!).sizes.push(o.size);
     }
-    for (const d of dlqMessages) (byTopic.get(d.topic) ?? byTopic.set(d.topic, []).get(d.topic)!).push({ ...d.message, partition: d.partition });
-    let deliveredAt = now;
-    const baseOffsets = new Map<string, number>();
-    if (byTopic.size > 0) {
-      const topicMessages: TopicMessages[] = [...byTopic].map(([topic, msgs]) => ({ topic, messages: msgs }));
-      const meta = await producer!.sendBatch({ acks: -1, topicMessages });
-      deliveredAt = Date.now();
-      for (const r of meta) baseOffsets.set(tailKey(r.topicName, r.partition), Number(r.baseOffset));
+    if (byTopic.size === 0) return Date.now();
+    const topicMessages: TopicMessages[] = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+    const meta = await producer!.sendBatch({ acks: -1, topicMessages });
+    for (const r of meta) {
+      const p = sizes.get(tailKey(r.topicName, r.partition));
+      if (p) p.baseOffset = Number(r.baseOffset);
     }
+    for (const [k, p] of sizes) {
+      if (!Number.isFinite(p.baseOffset) || p.baseOffset < 0) throw new Error(`no base offset returned for ${k}`);
+      produced.push(p);
+    }
+    return Date.now();
+  }
 
-    // Index rows and incidents durable before the source offset is committed.
-    const groupList = [...groups.values()];
-    if (groupList.length > 0 || incidents.length > 0) {
-      await db.transaction(async (tx) => {
-        const rows: ByteIndexRow[] = [];
-        if (groupList.length) {
-          const tails = await lockIndexTails(tx, groupList);
-          for (const g of groupList) {
-            const k = tailKey(g.topic, g.partition);
-            const base = baseOffsets.get(k);
-            if (base === undefined || !Number.isFinite(base)) throw new Error(`no base offset returned for ${k}`);
-            rows.push(...planIndexRows(g.topic, g.partition, tails.get(k) ?? { offset: 0, cumulativeBytes: 0 }, base, g.sizes).rows);
-          }
+  /** Index rows of every batch produced for one source batch (in produce order) and its incidents, in one transaction. */
+  async function recordProduced(produced: readonly Produced[], incidents: readonly IncidentDelta[]): Promise<void> {
+    if (produced.length === 0 && incidents.length === 0) return;
+    await db.transaction(async (tx) => {
+      if (produced.length) await insertIndexRows(tx, planBatchRows(await lockIndexTails(tx, produced), produced));
+      await upsertIncidents(tx, incidents);
+    });
+  }
+
+  /**
+   * Per source partition, the index write and offset commit of the last routed batch, which run
+   * while the next batch is routed and produced (a consumer sees a record once it is produced;
+   * the index and the commit only need to follow in order). At most one is outstanding per
+   * partition, and they run strictly in batch order, so the byte index grows in offset order.
+   */
+  type Lane = { tail: Promise<void>; failed: boolean; dropped: boolean };
+  const lanes = new Map<string, Lane>();
+  /** Every outstanding index write and commit, also of lanes dropped by a rebalance. */
+  const outstanding = new Set<Promise<void>>();
+
+  /**
+   * One source batch of one partition: route each record, produce in chunks (sequentially, so
+   * each delivery partition gets its records in source order), then — behind the batch before
+   * it — write the byte index rows and incidents in one transaction and commit the source
+   * offset. The offset is committed only after both; a crash anywhere before re-routes the batch
+   * (at-least-once, duplicates bounded by two batches per partition). If the index write or the
+   * commit fails, the partition is sought back to that batch's first offset and routed again.
+   */
+  async function eachBatch(payload: EachBatchPayload, c: Consumer): Promise<void> {
+    const { batch, resolveOffset, isRunning, isStale } = payload;
+    // A heartbeat that learns of a rebalance throws. Members may still commit while a rebalance
+    // is being prepared, so the batch is finished and committed first, then the error is
+    // rethrown for kafkajs to rejoin: otherwise every rebalance would re-route a whole batch.
+    let rebalance: unknown = null;
+    const heartbeat = async () => {
+      if (rebalance) return;
+      try {
+        await payload.heartbeat();
+      } catch (err) {
+        if ((err as { type?: string }).type !== "REBALANCE_IN_PROGRESS") throw err;
+        rebalance = err;
+      }
+    };
+    const routes = routesByTopic.get(batch.topic) ?? [];
+    // A topic no longer routed (retired meanwhile): leave its offsets alone, the consumer is
+    // about to be restarted without it.
+    if (routes.length === 0 || batch.messages.length === 0) return;
+    const now = Date.now();
+    const perProduct = new Map<string, ProductAcc>();
+    const incidents: IncidentDelta[] = [];
+    const produced: Produced[] = [];
+    let maxDelayMs = 0;
+    let chunk = new Chunk();
+    // One produce in flight while the next chunk is routed: routing is CPU, producing is mostly
+    // waiting for the broker. Produces stay strictly one after another, so each delivery
+    // partition receives its records in source order.
+    let inflight: Promise<void> | null = null;
+    const flush = async () => {
+      const c = chunk;
+      chunk = new Chunk();
+      if (inflight) await inflight;
+      if (c.records === 0) return;
+      const p = produceChunk(c, produced).then((deliveredAt) => {
+        maxDelayMs = Math.max(maxDelayMs, deliveredAt - (Number.isFinite(c.minTimestamp) ? c.minTimestamp : deliveredAt));
+      });
+      // Marked as handled now (it is awaited later), so a failure while the next chunk is being
+      // routed is not an unhandled rejection that would end the process.
+      p.catch(() => {});
+      inflight = p;
+    };
+    // heartbeat() is cheap (kafkajs sends one only every heartbeatInterval): called after each
+    // produce of a long batch, so a slow batch on a loaded machine keeps its membership.
+    try {
+      for (const m of batch.messages) {
+        const outputs = routeMessage(batch.topic, batch.partition, m, routes, now, perProduct, incidents);
+        if (!chunk.fits(outputs)) {
+          await flush();
+          if (!isRunning() || isStale()) return;
+          await heartbeat();
         }
-        await insertIndexRows(tx, rows);
-        await upsertIncidents(tx, incidents);
-      });
+        chunk.add(outputs, Number(m.timestamp));
+      }
+      await flush();
+    } finally {
+      // Never leave a produce running unobserved (its failure must fail this batch).
+      if (inflight) await inflight;
     }
-
+    if (!isRunning() || isStale()) return;
+    const laneKey = tailKey(batch.topic, batch.partition);
+    let lane = lanes.get(laneKey);
+    if (!lane) lanes.set(laneKey, (lane = { tail: Promise.resolve(), failed: false, dropped: false }));
+    const first = batch.messages[0].offset;
+    const last = batch.messages[batch.messages.length - 1].offset;
+    // Produced with acks=-1: kafkajs may fetch on. The source offset itself moves only below.
+    resolveOffset(last);
+    const l = lane;
+    const prev = l.tail;
+    l.tail = (async () => {
+      await prev;
+      if (l.failed) return;
+      try {
+        await recordProduced(produced, incidents);
+        await c.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(Number(last) + 1) }]);
+        stats.commits++;
+      } catch (err) {
+        l.failed = true;
+        fail(`index or commit ${laneKey}`, err);
+        // Everything from this batch on counts as not routed: fetch it again, on a fresh lane.
+        if (l.dropped || lanes.get(laneKey) !== l) return;
+        lanes.delete(laneKey);
+        try {
+          c.seek({ topic: batch.topic, partition: batch.partition, offset: first });
+        } catch (e) {
+          fail(`seek ${laneKey}`, e);
+        }
+      }
+    })();
+    const tail = l.tail;
+    outstanding.add(tail);
+    void tail.finally(() => outstanding.delete(tail));
     for (const [productId, acc] of perProduct) {
-      throughput.add(productId, now, {
-        ...acc,
-        lastRecordAt: acc.lastRecordAt || null,
-        maxDelayMs: acc.recordsOut + acc.recordsDlq > 0 && acc.lastRecordAt ? Math.max(0, deliveredAt - minTimestamp(messages)) : null,
-      });
+      throughput.add(productId, now, { ...acc, lastRecordAt: acc.lastRecordAt || null, maxDelayMs: acc.recordsOut + acc.recordsDlq > 0 && acc.lastRecordAt ? maxDelayMs : null });
       stats.recordsIn += acc.recordsIn;
       stats.bytesIn += acc.bytesIn;
       stats.recordsOut += acc.recordsOut;
       stats.bytesOut += acc.bytesOut;
       stats.recordsDlq += acc.recordsDlq;
     }
-  }
-
-  function minTimestamp(messages: KafkaMessage[]): number {
-    let min = Infinity;
-    for (const m of messages) {
-      const ts = Number(m.timestamp);
-      if (Number.isFinite(ts) && ts < min) min = ts;
-    }
-    return Number.isFinite(min) ? min : Date.now();
-  }
-
-  async function eachBatch(payload: EachBatchPayload, c: Consumer): Promise<void> {
-    const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
-    const routes = routesByTopic.get(batch.topic) ?? [];
-    // A topic no longer routed (retired meanwhile): leave its offsets alone, the consumer is
-    // about to be restarted without it.
-    if (routes.length === 0 || batch.messages.length === 0) return;
-    let start = 0;
-    while (start < batch.messages.length) {
-      if (!isRunning() || isStale()) return;
-      let end = start;
-      let bytes = 0;
-      while (end < batch.messages.length && end - start < CHUNK_RECORDS) {
-        const m = batch.messages[end];
-        const size = Math.min(DLQ_MAX_VALUE_BYTES, m.value?.byteLength ?? 0) + (m.key?.byteLength ?? 0);
-        // A large record travels alone, so its batch carries nothing else.
-        if (end > start && bytes + size > CHUNK_BYTES) break;
-        bytes += size;
-        end++;
-      }
-      const chunk = batch.messages.slice(start, end);
-      await handleChunk(batch.topic, batch.partition, chunk, routes);
-      const last = chunk[chunk.length - 1].offset;
-      // Produced with acks=-1 and indexed: only now may the source offset move.
-      if (!isRunning() || isStale()) return;
-      await c.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(Number(last) + 1) }]);
-      stats.commits++;
-      resolveOffset(last);
-      await heartbeat();
-      start = end;
-    }
     stats.batches++;
     stats.lastBatchAt = new Date().toISOString();
+
+    if (!rebalance) {
+      await prev;
+      await heartbeat();
+    }
+    if (rebalance) {
+      await l.tail;
+      throw rebalance;
+    }
+
   }
 
   // ---- consumer lifecycle -----------------------------------------------------------------
+
+  /** Batches being routed right now (eachBatch calls not yet returned). */
+  const inBatch = new Set<Promise<void>>();
+  const subscribedTopics = new WeakMap<Consumer, string[]>();
+  const topicsOf = (c: Consumer) => subscribedTopics.get(c) ?? [];
+
+  /** Waits for the outstanding index writes and commits. */
+  async function drainLanes(): Promise<void> {
+    await Promise.all([...outstanding]);
+  }
 
   async function stopConsumer(): Promise<void> {
     const c = consumer;
     consumer = null;
     consumedTopics = [];
-    if (c) await c.disconnect().catch((err) => fail("consumer disconnect", err));
+    if (!c) return;
+    // Stop fetching, let the batches being routed and their index writes and commits finish while
+    // still a member of the group, then leave.
+    try {
+      c.pause(topicsOf(c).map((topic) => ({ topic })));
+    } catch (err) {
+      fail("consumer pause", err);
+    }
+    await Promise.all([...inBatch]);
+    await drainLanes();
+    lanes.clear();
+    await c.disconnect().catch((err) => fail("consumer disconnect", err));
   }
 
   async function startConsumer(sourceTopics: string[]): Promise<void> {
@@ -324,19 +458,33 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
       retry: { retries: 8, initialRetryTime: 200 },
     });
     c.on(c.events.CRASH, (e) => fail("consumer crashed", e.payload.error));
+    // After a rebalance kafkajs fetches from the committed offsets: a lane of the old generation
+    // must not seek any more (its partition may belong to another router now).
+    c.on(c.events.GROUP_JOIN, () => {
+      for (const l of lanes.values()) l.dropped = true;
+      lanes.clear();
+    });
     await c.connect();
     await c.subscribe({ topics: sourceTopics, fromBeginning: true });
+    subscribedTopics.set(c, sourceTopics);
     await c.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: opts.concurrency ?? 4,
       eachBatch: async (payload) => {
+        const run = eachBatch(payload, c);
+        const settled = run.catch(() => {});
+        inBatch.add(settled);
         try {
-          await eachBatch(payload, c);
+          await run;
         } catch (err) {
-          fail(`batch ${payload.batch.topic}/${payload.batch.partition}`, err);
-          // Rethrown: kafkajs retries the batch from the last committed offset (at-least-once).
+          // A rebalance is not a failure: kafkajs rejoins and goes on.
+          if ((err as { type?: string }).type !== "REBALANCE_IN_PROGRESS") fail(`batch ${payload.batch.topic}/${payload.batch.partition}`, err);
+          // Rethrown: kafkajs fetches again from the last resolved offset, which only ever passed
+          // produced records (at-least-once).
           throw err;
+        } finally {
+          inBatch.delete(settled);
         }
       },
     });
