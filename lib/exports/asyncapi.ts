@@ -5,6 +5,7 @@
  * lib/kafka/names), each with the major's message, and a receive operation per channel.
  */
 import { deliveryTopicName, sanitizeNameComponent } from "@/lib/kafka/names";
+import { inlineLocalRefs, RefInlineError } from "./inline-refs";
 import type { ExportSource, ExportVersion } from "./source";
 import type { YamlValue } from "./yaml";
 
@@ -13,10 +14,34 @@ type Obj = { [key: string]: YamlValue };
 export const ASYNCAPI_VERSION = "3.0.0";
 const AVRO_SCHEMA_FORMAT = "application/vnd.apache.avro+json;version=1.9.0";
 
+/**
+ * The JSON Schema draft a contract schema is written in, as an AsyncAPI schemaFormat: lib/contracts
+ * validates draft-07/06 when `$schema` says so and draft 2020-12 otherwise (its default).
+ */
+export function jsonSchemaFormat(schema: unknown): string {
+  const declared = typeof schema === "object" && schema !== null ? (schema as { $schema?: unknown }).$schema : undefined;
+  const old = typeof declared === "string" ? /draft-0([67])\/schema/.exec(declared) : null;
+  return `application/schema+json;version=${old ? `draft-0${old[1]}` : "2020-12"}`;
+}
+
+/**
+ * A message payload: a multi-format schema object naming the schema's format. A JSON Schema's
+ * local $refs are inlined (refusing cycles), since "#/$defs/x" inside an AsyncAPI document would
+ * resolve against the document's root. Avro names its types inline already.
+ */
 function payloadOf(v: ExportVersion): YamlValue {
   if (v.schemaFormat === "avro") return { schemaFormat: AVRO_SCHEMA_FORMAT, schema: v.schema as YamlValue };
-  return v.schema as YamlValue;
+  const schemaFormat = jsonSchemaFormat(v.schema);
+  try {
+    return { schemaFormat, schema: inlineLocalRefs(v.schema, { siblingsApply: schemaFormat.endsWith("2020-12") }) as YamlValue };
+  } catch (e) {
+    if (e instanceof RefInlineError) throw new AsyncApiExportError(`Contract ${v.version}: ${e.message}.`);
+    throw e;
+  }
 }
+
+/** The document cannot be built from this contract (the route answers 422 with the message). */
+export class AsyncApiExportError extends Error {}
 
 /** Ids usable as AsyncAPI map keys and in $ref pointers. */
 const idOf = (s: string) => sanitizeNameComponent(s).replace(/[^a-z0-9_-]/g, "-");

@@ -45,6 +45,28 @@ const ODCS = {
   customProperty: ["property", "value"],
 };
 
+/** Every "#/..." $ref in a document that does not resolve inside that same document. */
+function unresolvedRefs(doc: unknown): string[] {
+  const out: string[] = [];
+  const resolve = (ref: string) =>
+    ref
+      .slice(2)
+      .split("/")
+      .map((k) => decodeURIComponent(k).replace(/~1/g, "/").replace(/~0/g, "~"))
+      .reduce<unknown>((n, k) => (n && typeof n === "object" ? (n as Record<string, unknown>)[k] : undefined), doc);
+  const walk = (n: unknown) => {
+    if (Array.isArray(n)) n.forEach(walk);
+    else if (n && typeof n === "object") {
+      for (const [k, v] of Object.entries(n)) {
+        if (k === "$ref" && typeof v === "string" && (!v.startsWith("#/") || resolve(v) === undefined)) out.push(v);
+        else walk(v);
+      }
+    }
+  };
+  walk(doc);
+  return out;
+}
+
 /** Every key of an ODCS document that the standard does not define, as "path: key". */
 function odcsViolations(doc: unknown): string[] {
   const out: string[] = [];
@@ -264,10 +286,51 @@ describe("asyncapi.yaml (AsyncAPI 3.0.0)", () => {
       expect(operations[`receive-${id}`]).toMatchObject({ action: "receive", channel: { $ref: `#/channels/${id}` }, messages: [{ $ref: `#/channels/${id}/messages/record` }] });
       expect(channels[id]!.messages).toEqual({ record: { $ref: `#/components/messages/record-v${id.slice(1, 2)}` } });
     }
-    // Each major's message carries that major's JSON schema.
-    const p2 = components.messages["record-v2"]!.payload as { properties: Record<string, { type: string }> };
-    const p1 = components.messages["record-v1"]!.payload as { properties: Record<string, { type: string }> };
-    expect([p2.properties.duration!.type, p1.properties.duration!.type]).toEqual(["string", "integer"]);
+    // Each major's message carries that major's JSON schema, with its draft as schemaFormat.
+    type Payload = { schemaFormat: string; schema: { properties: Record<string, { type: string }> } };
+    const p2 = components.messages["record-v2"]!.payload as Payload;
+    const p1 = components.messages["record-v1"]!.payload as Payload;
+    expect([p2.schema.properties.duration!.type, p1.schema.properties.duration!.type]).toEqual(["string", "integer"]);
+    expect(p2.schemaFormat).toBe("application/schema+json;version=2020-12");
+    expect(unresolvedRefs(doc)).toEqual([]);
+  });
+
+  it("inlines a schema's $defs so no $ref points at the AsyncAPI root, and names the draft", async () => {
+    const w = await createVersionWorld(db);
+    const withDefs = {
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      type: "object",
+      required: ["id", "cell"],
+      properties: { id: { type: "string" }, msisdn: { type: "string" }, duration: { type: "integer" }, cell: { $ref: "#/$defs/cell" }, previous: { $ref: "#/$defs/cell", description: "Cell before the handover" } },
+      $defs: { cell: { type: "object", properties: { pci: { $ref: "#/$defs/pci" } } }, pci: { type: "integer", minimum: 0 } },
+    };
+    await db.update(contractVersions).set({ schema: withDefs, qualityRules: [] }).where(eq(contractVersions.productId, w.product.id));
+    const { res, doc, body } = await get("asyncapi", w.product.slug, w.users.owner);
+    expect(res.status).toBe(200);
+    expect(body).not.toContain("#/$defs");
+    expect(unresolvedRefs(doc)).toEqual([]);
+    const payload = (doc!.components as { messages: Record<string, Doc> }).messages["record-v1"]!.payload as { schemaFormat: string; schema: Doc };
+    expect(payload.schemaFormat).toBe("application/schema+json;version=2020-12");
+    expect(payload.schema.$defs).toBeUndefined();
+    const props = payload.schema.properties as Record<string, Doc>;
+    expect(props.cell).toEqual({ type: "object", properties: { pci: { type: "integer", minimum: 0 } } });
+    // 2020-12 applies keywords next to $ref too: kept alongside the inlined target.
+    expect(props.previous).toEqual({ allOf: [{ type: "object", properties: { pci: { type: "integer", minimum: 0 } } }], description: "Cell before the handover" });
+
+    const draft7 = { $schema: "http://json-schema.org/draft-07/schema#", type: "object", properties: { cell: { $ref: "#/definitions/cell" } }, definitions: { cell: { type: "string" } } };
+    await db.update(contractVersions).set({ schema: draft7 }).where(eq(contractVersions.productId, w.product.id));
+    const d7 = (await get("asyncapi", w.product.slug, w.users.owner)).doc!;
+    const p7 = (d7.components as { messages: Record<string, Doc> }).messages["record-v1"]!.payload as { schemaFormat: string; schema: Doc };
+    expect(p7).toEqual({ schemaFormat: "application/schema+json;version=draft-07", schema: { $schema: draft7.$schema, type: "object", properties: { cell: { type: "string" } } } });
+  });
+
+  it("refuses a schema that refers back to itself with a clear 422", async () => {
+    const w = await createVersionWorld(db);
+    const cyclic = { type: "object", properties: { id: { type: "string" }, parent: { $ref: "#" } } };
+    await db.update(contractVersions).set({ schema: cyclic }).where(eq(contractVersions.productId, w.product.id));
+    const { res, body } = await get("asyncapi", w.product.slug, w.users.owner);
+    expect(res.status).toBe(422);
+    expect(body).toMatch(/^Contract 1\.2\.0: the schema refers back to itself \(\$ref # at \/properties\/parent\)/);
   });
 
   it("with ?version= describes that version's major only; servers come from the product's cluster", async () => {

@@ -6,14 +6,15 @@
  *   GET /api/products/<slug>/asyncapi.yaml[?version=x.y.z][&download=1]   AsyncAPI 3.0.0
  *
  * 404 for unknown products, products the viewer may not see (see source.ts) and unknown
- * versions; 400 for a malformed version. Inline text/yaml by default, an attachment with
+ * versions; 400 for a malformed version; 422 when the contract cannot be written as the
+ * document (an AsyncAPI payload whose schema refers back to itself). Inline text/yaml by default, an attachment with
  * ?download=1. Answers vary with the session, so they are private and not cached.
  */
 import type { Db } from "@/db/client";
 import type { SessionUser } from "@/lib/auth/roles";
 import { createLogger } from "@/lib/ops/log";
 import { REQUEST_ID_HEADER } from "@/lib/ops/request-id";
-import { buildAsyncApiDocument } from "./asyncapi";
+import { AsyncApiExportError, buildAsyncApiDocument } from "./asyncapi";
 import { buildOdcsDocument } from "./odcs";
 import { loadExportSource } from "./source";
 import { toYaml } from "./yaml";
@@ -62,6 +63,7 @@ export function createExportHandler(kind: ExportKind, deps?: ExportDeps) {
         },
       });
     } catch (err) {
+      if (err instanceof AsyncApiExportError) return text(422, `${err.message}\n`);
       createLogger("exports").error("export failed", { request_id: req.headers.get(REQUEST_ID_HEADER) ?? undefined, path: new URL(req.url).pathname, error: err });
       return text(500, "Something went wrong on our side.\n");
     }
