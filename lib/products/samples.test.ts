@@ -95,6 +95,12 @@ describe("readDeliverySamples against a broker", () => {
     expect(res.records[0].key).toBe("k11");
     expect(res.records[0].headers["contract-version"]).toBe("1.2.0");
     expect(JSON.stringify(res.records)).not.toContain("SOURCE-");
+    // The throwaway group it read through is gone again.
+    const check = kafka.admin();
+    await check.connect();
+    const { groups } = await check.listGroups();
+    await check.disconnect();
+    expect(groups.map((g) => g.groupId).filter((g) => g.includes("samples-"))).toEqual([]);
 
     await expect(readDeliverySamples(connection(), source, { cacheMs: 0 })).rejects.toThrow(/delivery topics only/);
   });

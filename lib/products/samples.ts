@@ -185,6 +185,7 @@ async function readUncached(connection: KafkaConnectionOptions, topic: string, l
   });
   const admin = kafka.admin();
   let consumer: ReturnType<typeof kafka.consumer> | undefined;
+  let groupId: string | undefined;
   try {
     await withDeadline(admin.connect(), deadline);
     const topics = await withDeadline(admin.listTopics(), deadline);
@@ -199,8 +200,9 @@ async function readUncached(connection: KafkaConnectionOptions, topic: string, l
     const expected = ranges.reduce((n, r) => n + Number(r.high - r.start), 0);
     const got: SampleRecord[] = [];
     const seen = new Set<string>();
+    groupId = internalGroupName(`samples-${randomBytes(6).toString("hex")}`);
     consumer = kafka.consumer({
-      groupId: internalGroupName(`samples-${randomBytes(6).toString("hex")}`),
+      groupId,
       maxWaitTimeInMs: 100,
       allowAutoTopicCreation: false,
       retry: { retries: 0 },
@@ -235,7 +237,11 @@ async function readUncached(connection: KafkaConnectionOptions, topic: string, l
   } catch (err) {
     return { status: "error", topic, message: describeKafkaError(err) };
   } finally {
-    await Promise.allSettled([consumer?.disconnect(), admin.disconnect()]);
+    await consumer?.disconnect().catch(() => {});
+    // kafkajs reads only through a group: the throwaway group (it never commits) is removed, so
+    // every page view does not leave one behind on the cluster.
+    if (groupId) await admin.deleteGroups([groupId]).catch(() => {});
+    await admin.disconnect().catch(() => {});
   }
 }
 
