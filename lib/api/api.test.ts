@@ -1,22 +1,13 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { Kafka, logLevel } from "kafkajs";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { accessRequests, apiTokens, auditLog, subscriptions, usageLedger, users } from "@/db/schema";
 import { loadSessionUser } from "@/lib/auth/queries";
-import { startBroker, type RunningBroker } from "@/lib/broker";
-import { silentLogger } from "@/lib/broker/config";
-import { securityBrokerOptions } from "@/lib/broker/security";
-import type { KafkaConnectionOptions } from "@/lib/kafka/client";
-import { createProvisioner, type KafkaAccessProvisioner } from "@/lib/kafka/provisioning";
-import type { CredentialDeps } from "@/lib/provisioning/credentials";
 import { provisionSubscription } from "@/lib/provisioning/service";
 import { createSubscriptionWorld, subscribeToAutoPlan, type SubscriptionWorld } from "@/lib/subscriptions/test-fixtures";
 import type { SessionUser } from "@/lib/auth/roles";
 import { createTestDatabase } from "@/lib/testing/db";
-import { invoke, type ApiDeps, type Endpoint } from "./endpoint";
+import type { ApiDeps, Endpoint } from "./endpoint";
 import {
   API_ENDPOINTS,
   approveAccessRequestEndpoint,
@@ -33,51 +24,29 @@ import {
   subscriptionUsageEndpoint,
 } from "./endpoints";
 import { buildOpenApiDocument } from "./openapi";
-import { ALL_SCOPES, type ApiScope } from "./scopes";
+import type { ApiScope } from "./scopes";
+import { callEndpoint, startApiTestKafka, tokenFor as tokenForUser, type ApiTestKafka, type Call } from "./testing";
 import { createApiToken, listApiTokens, revokeApiToken } from "./tokens";
 
 const t = await createTestDatabase();
 const db = t.db;
-const ADMIN_PASSWORD = "api-admin";
-let broker: RunningBroker;
-let dataDir: string;
-let provisioner: KafkaAccessProvisioner;
-let adminConn: KafkaConnectionOptions;
+let kafka: ApiTestKafka;
+let broker: ApiTestKafka["broker"];
+let provisioner: ApiTestKafka["provisioner"];
+let adminConn: ApiTestKafka["adminConn"];
+let deps: ApiDeps;
 let w: SubscriptionWorld;
 
-const deps: ApiDeps = {
-  rateLimitPerMinute: 1000,
-  credentialDeps: async (run) => run({ provisioner, bootstrap: [broker.bootstrap] } satisfies CredentialDeps),
-};
-
 beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(tmpdir(), "api-broker-"));
-  broker = await startBroker({ dataDir, port: 0, log: silentLogger, ...securityBrokerOptions(ADMIN_PASSWORD) });
-  adminConn = { brokers: [broker.bootstrap], sasl: { mechanism: "scram-sha-512", username: "admin", password: ADMIN_PASSWORD } };
-  provisioner = createProvisioner(adminConn);
+  kafka = await startApiTestKafka();
+  ({ broker, provisioner, adminConn, deps } = kafka);
   w = await createSubscriptionWorld(db);
 }, 60_000);
 
-afterAll(async () => {
-  await provisioner?.close();
-  await broker?.close();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => kafka?.close());
 
-async function tokenFor(user: SessionUser, scopes: ApiScope[] = ALL_SCOPES.filter((s) => s !== "finance:read"), opts: { teamId?: string; days?: number } = {}) {
-  return (await createApiToken(db, user, { name: "test", scopes, expiresInDays: opts.days ?? 30, teamId: opts.teamId })).token;
-}
-
-type Call = { token?: string | null; params?: Record<string, string>; query?: string; body?: unknown; rawBody?: string; deps?: ApiDeps };
-
-async function call(ep: Endpoint, c: Call = {}) {
-  const url = `http://localhost/api/v1${ep.path.replace(/\{(\w+)\}/g, (_, k) => c.params?.[k] ?? "x")}${c.query ? `?${c.query}` : ""}`;
-  const headers: Record<string, string> = { "content-type": "application/json", "x-forwarded-for": "198.51.100.23", "user-agent": "api-test/1.0" };
-  if (c.token) headers.authorization = `Bearer ${c.token}`;
-  const body = c.rawBody ?? (c.body === undefined ? undefined : JSON.stringify(c.body));
-  const res = await invoke(ep, db, new Request(url, { method: ep.method, headers, body: ep.method === "GET" ? undefined : (body ?? "") }), c.params ?? {}, c.deps ?? deps);
-  return { status: res.status, headers: res.headers, json: (await res.json()) as Record<string, unknown> & { error?: { code: string; message: string; fieldErrors?: Record<string, string[]> } } };
-}
+const tokenFor = (user: SessionUser, scopes?: ApiScope[], opts?: { teamId?: string; days?: number }) => tokenForUser(db, user, scopes, opts);
+const call = (ep: Endpoint, c: Call = {}) => callEndpoint(db, ep, c, deps);
 
 describe("tokens", () => {
   it("are shown once, stored only as a hash, listed with their prefix and revocable by their owner only", async () => {
@@ -104,49 +73,6 @@ describe("tokens", () => {
     const team = await createApiToken(db, w.users.owner, { name: "team", scopes: ["requests:read"], expiresInDays: 1, teamId: w.teams.ownerTeam.id });
     expect(team.teamId).toBe(w.teams.ownerTeam.id);
     expect((await listApiTokens(db, w.users.dualOwner)).some((l) => l.id === team.id)).toBe(true);
-  });
-});
-
-describe("authentication, scopes and rate limits (every endpoint)", () => {
-  it.each(API_ENDPOINTS.map((e) => [e.operationId, e] as const))("%s: 401 without a token, with a bad token, 403 without its scope", async (_name, ep) => {
-    const none = await call(ep, { token: null });
-    expect(none.status).toBe(401);
-    expect(none.headers.get("www-authenticate")).toMatch(/Bearer/);
-    expect(none.json.error!.code).toBe("unauthenticated");
-
-    const bogus = await call(ep, { token: "trb_" + "A".repeat(40) });
-    expect(bogus.status).toBe(401);
-    expect(bogus.json.error!.message).toMatch(/not valid/);
-
-    const other = ALL_SCOPES.find((s) => s !== ep.scope && s !== "finance:read")!;
-    const wrong = await call(ep, { token: await tokenFor(w.users.consumer, [other]) });
-    expect(wrong.status).toBe(403);
-    expect(wrong.json.error!.message).toContain(ep.scope);
-  });
-
-  it("rejects expired and revoked tokens with the reason", async () => {
-    const created = await createApiToken(db, w.users.consumer, { name: "old", scopes: ["catalog:read"], expiresInDays: 1 });
-    const later: ApiDeps = { ...deps, now: () => new Date(Date.now() + 2 * 86400_000) };
-    const expired = await call(searchCatalogEndpoint, { token: created.token, deps: later });
-    expect(expired.status).toBe(401);
-    expect(expired.json.error!.message).toMatch(/expired/);
-    await revokeApiToken(db, w.users.consumer, { tokenId: created.id });
-    const revoked = await call(searchCatalogEndpoint, { token: created.token });
-    expect(revoked.status).toBe(401);
-    expect(revoked.json.error!.message).toMatch(/revoked/);
-  });
-
-  it("answers 429 with Retry-After once a token exceeds its per-minute budget", async () => {
-    const token = await tokenFor(w.users.consumer, ["catalog:read"]);
-    const limited: ApiDeps = { ...deps, rateLimitPerMinute: 3, now: () => new Date("2026-11-22T10:00:10Z") };
-    for (let i = 0; i < 3; i++) expect((await call(searchCatalogEndpoint, { token, deps: limited })).status).toBe(200);
-    const res = await call(searchCatalogEndpoint, { token, deps: limited });
-    expect(res.status).toBe(429);
-    expect(res.headers.get("retry-after")).toBe("50");
-    expect(res.headers.get("x-ratelimit-remaining")).toBe("0");
-    // The next window starts fresh.
-    const next = await call(searchCatalogEndpoint, { token, deps: { ...limited, now: () => new Date("2026-11-22T10:01:01Z") } });
-    expect(next.status).toBe(200);
   });
 });
 
