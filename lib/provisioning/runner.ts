@@ -1,7 +1,7 @@
 import type { Db } from "@/db/client";
 import { jobHandler, type JobHandler } from "@/lib/jobs";
 import { deprovisionSubscriptionJob, provisionSubscriptionJob, retireCredentialJob } from "@/lib/subscriptions/jobs";
-import { expireDueSubscriptions } from "@/lib/subscriptions/service";
+import { expireDueSubscriptions, notifyExpiringAccess } from "@/lib/subscriptions/service";
 import { retireDueProducts } from "@/lib/versions/service";
 import { deprovisionSubscription, failExhaustedProvisioning, provisionSubscription, reconcileAccess, retireCredential, type ProvisioningDeps, type ReconcileReport } from "./service";
 
@@ -28,14 +28,17 @@ export type PeriodicHooks = {
 
 /**
  * The housekeeping rounds, in order: products past their sunset retire (ending their
- * subscriptions), expired subscriptions end, provisioning the queue gave up on is marked failed,
- * then the cluster is reconciled with the database.
+ * subscriptions), expired subscriptions end, teams hear about access expiring within 7 days / 1
+ * day and rotation grace periods ending within 24 h, provisioning the queue gave up on is marked
+ * failed, then the cluster is reconciled with the database.
  */
 export function provisionerPeriodicTasks(db: Db, deps: ProvisioningDeps, hooks: PeriodicHooks = {}): Record<string, () => Promise<unknown>> {
   const info = hooks.info ?? (() => {});
   return {
     retire: () => retireDueProducts(db).then((ids) => ids.length && info(`retired ${ids.length} products past their sunset`)),
     expire: () => expireDueSubscriptions(db).then((ids) => ids.length && info(`expired ${ids.length} subscriptions`)),
+    notify: () =>
+      notifyExpiringAccess(db).then((r) => (r.expiring.length || r.graceEnding.length) && info("sent expiry notices", { ...r })),
     exhausted: () => failExhaustedProvisioning(db).then((ids) => ids.length && info(`marked ${ids.length} subscriptions failed after their provision job gave up`)),
     reconcile: () =>
       reconcileAccess(db, deps).then(

@@ -1,4 +1,5 @@
-import { and, count, desc, eq, gte, inArray, isNull, or, sql } from "drizzle-orm";
+import { and, count, desc, eq, gt, gte, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
 import type { Db } from "@/db/client";
 import {
   accessRequests,
@@ -7,6 +8,7 @@ import {
   dataProducts,
   maskingTiers,
   memberships,
+  notifications,
   organizations,
   plans,
   subscriptions,
@@ -79,6 +81,73 @@ export async function insertNextCredential(tx: Db, subscriptionId: string) {
   const [cred] = await tx.insert(credentials).values({ subscriptionId, username, mechanism: "scram-sha-512" }).returning();
   await tx.update(subscriptions).set({ principal: principalName(username) }).where(eq(subscriptions.id, subscriptionId));
   return { ...cred!, generation: generations };
+}
+
+/** Enabled members of a team: whom a subscription's notices go to. */
+export async function listTeamMemberIds(db: Db, teamId: string): Promise<string[]> {
+  const rows = await db
+    .select({ userId: memberships.userId })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(and(eq(memberships.teamId, teamId), eq(users.disabled, false)));
+  return rows.map((r) => r.userId);
+}
+
+/** Subscriptions that still hold (or are getting) access and expire in (from, until]. */
+export async function listSubscriptionsExpiringBetween(db: Db, from: Date, until: Date) {
+  return db
+    .select({ id: subscriptions.id, teamId: subscriptions.teamId, expiresAt: subscriptions.expiresAt, productName: dataProducts.name })
+    .from(subscriptions)
+    .innerJoin(dataProducts, eq(dataProducts.id, subscriptions.productId))
+    .where(and(inArray(subscriptions.state, ["provisioning", "active"]), gt(subscriptions.expiresAt, from), lte(subscriptions.expiresAt, until)));
+}
+
+/**
+ * Rotations whose grace period ends in (from, until] while the previous credential is still live:
+ * the new generation's row records when the previous ones stop working.
+ */
+export async function listRotationGracesEndingBetween(db: Db, from: Date, until: Date) {
+  const previous = db
+    .select({ id: credentials.id })
+    .from(credentials)
+    .where(
+      and(
+        eq(credentials.subscriptionId, subscriptions.id),
+        isNull(credentials.revokedAt),
+        lt(credentials.createdAt, sql`rotated.created_at`),
+      ),
+    );
+  const rotated = alias(credentials, "rotated");
+  return db
+    .select({
+      subscriptionId: subscriptions.id,
+      teamId: subscriptions.teamId,
+      productName: dataProducts.name,
+      rotatedAt: rotated.rotatedAt,
+      retiresAt: rotated.previousRetiresAt,
+    })
+    .from(rotated)
+    .innerJoin(subscriptions, eq(subscriptions.id, rotated.subscriptionId))
+    .innerJoin(dataProducts, eq(dataProducts.id, subscriptions.productId))
+    .where(
+      and(
+        eq(subscriptions.state, "active"),
+        isNull(rotated.revokedAt),
+        gt(rotated.previousRetiresAt, from),
+        lte(rotated.previousRetiresAt, until),
+        sql`exists (${previous})`,
+      ),
+    );
+}
+
+/** Which of these users already got a notice of this kind and link at or after `since` (uses the per-user index). */
+export async function listUsersNotifiedSince(db: Db, userIds: readonly string[], kind: string, link: string, since: Date): Promise<Set<string>> {
+  if (userIds.length === 0) return new Set();
+  const rows = await db
+    .selectDistinct({ userId: notifications.userId })
+    .from(notifications)
+    .where(and(inArray(notifications.userId, [...userIds]), eq(notifications.kind, kind), eq(notifications.link, link), gte(notifications.createdAt, since)));
+  return new Set(rows.map((r) => r.userId));
 }
 
 export type ReviewQueueItem = {

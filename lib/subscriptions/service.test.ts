@@ -13,6 +13,7 @@ import {
   endProductSubscriptions,
   expireDueSubscriptions,
   listReviewQueue,
+  notifyExpiringAccess,
   resumeSubscription,
   retryProvisioning,
   revokeSubscription,
@@ -390,5 +391,83 @@ describe("external access default expiry and request links", () => {
     if (res.kind !== "access_request") throw new Error("setup");
     const rows = await db.select().from(notifications).where(eq(notifications.userId, w.users.owner.id));
     expect(rows.map((r) => r.link)).toContain(`/owner/requests?request=${res.requestId}`);
+  });
+});
+
+describe("expiry and rotation notices", () => {
+  const day = 86_400_000;
+  /** Subscribes on the auto plan, then moves it to `planId` (not the auto plan) so the team can subscribe again. */
+  async function activeSub(w: Awaited<ReturnType<typeof createSubscriptionWorld>>, planId: string, expiresAt: Date | null) {
+    const res = await subscribeToAutoPlan(db, w);
+    await db.update(subscriptions).set({ state: "active", expiresAt, planId }).where(eq(subscriptions.id, res.subscriptionId));
+    return res.subscriptionId;
+  }
+  const noticesOf = (kind: string, id: string) =>
+    db.select().from(notifications).where(and(eq(notifications.kind, kind), eq(notifications.link, `/subscriptions/${id}`)));
+  const team = (w: Awaited<ReturnType<typeof createSubscriptionWorld>>) => [w.users.consumer.id, w.users.colleague.id, w.users.dualOwner.id].sort();
+
+  it("tells every member of the subscribing team 7 days and 1 day before expiry, once each; late starters get only the 1-day notice", async () => {
+    const w = await createSubscriptionWorld(db);
+    const now = new Date();
+    const expiresAt = new Date(now.getTime() + 6 * day);
+    const id = await activeSub(w, w.plans.retiredPlan.id, expiresAt);
+    const soon = await activeSub(w, w.plans.externalAutoPlan.id, new Date(now.getTime() + 12 * 3600_000));
+
+    const first = await notifyExpiringAccess(db, now);
+    expect(first.expiring).toEqual(expect.arrayContaining([{ subscriptionId: id, days: 7, notified: 3 }, { subscriptionId: soon, days: 1, notified: 3 }]));
+    const week = await noticesOf("subscription.expiring_7d", id);
+    expect(week.map((n) => n.userId).sort()).toEqual(team(w));
+    expect(week[0]).toMatchObject({ title: `Access to ${w.product.name} expires in 7 days` });
+    expect(week[0]!.body).toContain(`${expiresAt.toISOString().slice(0, 16).replace("T", " ")} UTC`);
+    expect(await noticesOf("subscription.expiring_7d", soon)).toHaveLength(0);
+    expect(await noticesOf("subscription.expiring_1d", soon)).toHaveLength(3);
+
+    // The next rounds send nothing new, until the 1-day window opens.
+    expect((await notifyExpiringAccess(db, new Date(now.getTime() + 60_000))).expiring.filter((e) => [id, soon].includes(e.subscriptionId))).toEqual([]);
+    const lastDay = new Date(expiresAt.getTime() - 20 * 3600_000);
+    expect((await notifyExpiringAccess(db, lastDay)).expiring.filter((e) => e.subscriptionId === id)).toEqual([{ subscriptionId: id, days: 1, notified: 3 }]);
+    await notifyExpiringAccess(db, new Date(lastDay.getTime() + 60_000));
+    expect(await noticesOf("subscription.expiring_1d", id)).toHaveLength(3);
+    expect(await noticesOf("subscription.expiring_7d", id)).toHaveLength(3);
+
+    // Subscriptions without an expiry, or far from it, hear nothing.
+    const none = await activeSub(w, w.plans.reviewPlan.id, null);
+    await notifyExpiringAccess(db, now);
+    expect(await noticesOf("subscription.expiring_7d", none)).toHaveLength(0);
+  });
+
+  it("tells the team when access actually ends by expiry", async () => {
+    const w = await createSubscriptionWorld(db);
+    const id = await activeSub(w, w.plans.retiredPlan.id, new Date(Date.now() - 1000));
+    expect(await expireDueSubscriptions(db)).toContain(id);
+    const ended = await noticesOf("subscription.expired", id);
+    expect(ended.map((n) => n.userId).sort()).toEqual(team(w));
+    expect(ended[0]!.title).toBe(`Access to ${w.product.name} has expired`);
+  });
+
+  it("tells the team once per rotation when the previous credential's grace period ends within 24 hours", async () => {
+    const w = await createSubscriptionWorld(db);
+    const now = new Date();
+    const id = await activeSub(w, w.plans.retiredPlan.id, null);
+    const far = await activeSub(w, w.plans.externalAutoPlan.id, null);
+    // What rotateCredentials writes: a new generation that records when the previous stops working.
+    const rotation = (subscriptionId: string, generation: number, retiresAt: Date, rotatedAt = now) =>
+      db.insert(credentials).values({ subscriptionId, username: `sub-${subscriptionId}-r${generation}`, revealedAt: rotatedAt, rotatedAt, previousRetiresAt: retiresAt });
+    await rotation(id, 1, new Date(now.getTime() + 20 * 3600_000));
+    await rotation(far, 1, new Date(now.getTime() + 30 * 3600_000));
+
+    const report = await notifyExpiringAccess(db, now);
+    expect(report.graceEnding).toEqual([{ subscriptionId: id, notified: 3 }]);
+    const notices = await noticesOf("credential.grace_ending", id);
+    expect(notices.map((n) => n.userId).sort()).toEqual(team(w));
+    expect(notices[0]!.title).toBe(`The previous credential for ${w.product.name} stops working soon`);
+    expect((await notifyExpiringAccess(db, new Date(now.getTime() + 60_000))).graceEnding).toEqual([]);
+    expect(await noticesOf("credential.grace_ending", far)).toHaveLength(0);
+
+    // Retired early (nothing live before the new generation): no notice.
+    const [old] = await db.select().from(credentials).where(eq(credentials.username, `sub-${far}`));
+    await db.update(credentials).set({ revokedAt: now }).where(eq(credentials.id, old!.id));
+    await notifyExpiringAccess(db, new Date(now.getTime() + 7 * 3600_000));
+    expect(await noticesOf("credential.grace_ending", far)).toHaveLength(0);
   });
 });

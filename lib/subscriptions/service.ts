@@ -1,12 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { and, eq, inArray, isNull, lte, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { accessRequests, credentials, notifications, subscriptions } from "@/db/schema";
+import { accessRequests, credentials, dataProducts, notifications, subscriptions } from "@/db/schema";
 import { getSetting } from "@/lib/settings/service";
 import { recordAudit } from "@/lib/audit/service";
 import { isMemberOfTeam, isOwnerOfTeam, type SessionUser } from "@/lib/auth/roles";
 import { AppError } from "@/lib/errors";
 import { enqueue } from "@/lib/jobs";
+import { notifyUsers } from "@/lib/notifications/notify";
 import { deliveryTopicName, groupPrefix, principalName, subscriptionUsername } from "@/lib/kafka/names";
 import {
   deprovisionDedupeKey,
@@ -25,7 +26,11 @@ import {
   insertNextCredential,
   listLiveCredentials,
   listPendingRequestsForOwnerTeams,
+  listRotationGracesEndingBetween,
+  listSubscriptionsExpiringBetween,
+  listTeamMemberIds,
   listTeamOwnerIds,
+  listUsersNotifiedSince,
   type ReviewQueueItem,
 } from "./queries";
 import type { ApproveRequestInput, DenyRequestInput, SubscribeInput } from "./schemas";
@@ -418,12 +423,13 @@ export async function expireDueSubscriptions(db: Db, now: Date = new Date()): Pr
   const expired: string[] = [];
   for (const { id } of due) {
     try {
-      await db.transaction((tx) =>
-        endSubscription(tx, id, "expired", "The subscription reached its expiry date", {
+      await db.transaction(async (tx) => {
+        await endSubscription(tx, id, "expired", "The subscription reached its expiry date", {
           actor: { type: "system", label: "expiry" },
           action: "subscription.expire",
-        }),
-      );
+        });
+        await notifyExpired(tx, id);
+      });
       expired.push(id);
     } catch (err) {
       // Ended concurrently (cancelled or expired by another worker): nothing left to do.
@@ -431,6 +437,88 @@ export async function expireDueSubscriptions(db: Db, now: Date = new Date()): Pr
     }
   }
   return expired;
+}
+
+const subscriptionLink = (id: string) => `/subscriptions/${id}`;
+
+/** "2026-06-30 23:59 UTC": notices name instants in UTC, the zone expiry dates are defined in. */
+function utc(d: Date): string {
+  return `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}
+
+async function notifyExpired(tx: Db, subscriptionId: string): Promise<void> {
+  const [row] = await tx
+    .select({ teamId: subscriptions.teamId, productName: dataProducts.name })
+    .from(subscriptions)
+    .innerJoin(dataProducts, eq(dataProducts.id, subscriptions.productId))
+    .where(eq(subscriptions.id, subscriptionId));
+  if (!row) return;
+  await notifyUsers(tx, await listTeamMemberIds(tx, row.teamId), {
+    kind: "subscription.expired",
+    title: `Access to ${row.productName} has expired`,
+    body: "The subscription reached its expiry date: its credentials are being revoked. Subscribe again or ask the owners for a new expiry to keep reading.",
+    link: subscriptionLink(subscriptionId),
+  });
+}
+
+/** Days before `expiresAt` at which the subscribing team is told, longest first. */
+export const EXPIRY_NOTICE_DAYS = [7, 1] as const;
+/** How long before a rotated credential stops working its team is told. */
+export const GRACE_NOTICE_MS = 24 * 60 * 60 * 1000;
+
+export type ExpiryNoticeReport = { expiring: { subscriptionId: string; days: number; notified: number }[]; graceEnding: { subscriptionId: string; notified: number }[] };
+
+/**
+ * For the provisioner's periodic loop: tells the subscribing team, in the app (and by email when
+ * SMTP is set), that access expires within 7 days and again within 1 day, and that a rotated
+ * credential's grace period ends within 24 hours. Each notice goes once per member and per
+ * expiry date or rotation (a notice of the same kind and link since the window opened counts);
+ * a subscription first seen inside the 1-day window gets only the 1-day notice. Idempotent, and
+ * safe with several workers: each subscription's check and insert run under an advisory lock.
+ */
+export async function notifyExpiringAccess(db: Db, now: Date = new Date()): Promise<ExpiryNoticeReport> {
+  const report: ExpiryNoticeReport = { expiring: [], graceEnding: [] };
+  const day = 86_400_000;
+  const longest = Math.max(...EXPIRY_NOTICE_DAYS);
+  for (const sub of await listSubscriptionsExpiringBetween(db, now, new Date(now.getTime() + longest * day))) {
+    const left = sub.expiresAt!.getTime() - now.getTime();
+    // The tightest window it is in: 7 > left > 1 day gives the 7-day notice, left <= 1 day the 1-day one.
+    const days = [...EXPIRY_NOTICE_DAYS].sort((a, b) => a - b).find((d) => left <= d * day)!;
+    const kind = `subscription.expiring_${days}d`;
+    const link = subscriptionLink(sub.id);
+    const notified = await db.transaction(async (tx) => {
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`${kind}:${sub.id}`}))`);
+      const members = await listTeamMemberIds(tx, sub.teamId);
+      // Any such notice since a day before the longest window opened for this expiry date: an
+      // expiry moved later by more than that gets its notices again.
+      const already = await listUsersNotifiedSince(tx, members, kind, link, new Date(sub.expiresAt!.getTime() - (longest + 1) * day));
+      return notifyUsers(tx, members.filter((m) => !already.has(m)), {
+        kind,
+        title: `Access to ${sub.productName} expires ${days === 1 ? "within a day" : `in ${days} days`}`,
+        body: `This subscription ends on ${utc(sub.expiresAt!)}; its credentials stop working then. Ask the product's owners for a later expiry if you still need the data.`,
+        link,
+      });
+    });
+    if (notified) report.expiring.push({ subscriptionId: sub.id, days, notified });
+  }
+  for (const g of await listRotationGracesEndingBetween(db, now, new Date(now.getTime() + GRACE_NOTICE_MS))) {
+    const kind = "credential.grace_ending";
+    const link = subscriptionLink(g.subscriptionId);
+    const notified = await db.transaction(async (tx) => {
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`${kind}:${g.subscriptionId}`}))`);
+      const members = await listTeamMemberIds(tx, g.teamId);
+      // Once per rotation: a later rotation is news again.
+      const already = await listUsersNotifiedSince(tx, members, kind, link, g.rotatedAt ?? new Date(g.retiresAt!.getTime() - GRACE_NOTICE_MS));
+      return notifyUsers(tx, members.filter((m) => !already.has(m)), {
+        kind,
+        title: `The previous credential for ${g.productName} stops working soon`,
+        body: `After the rotation, the previous credential keeps working until ${utc(g.retiresAt!)}. Move every consumer to the new credential before then.`,
+        link,
+      });
+    });
+    if (notified) report.graceEnding.push({ subscriptionId: g.subscriptionId, notified });
+  }
+  return report;
 }
 
 /**
@@ -499,6 +587,7 @@ export async function resumeSubscription(
         actor: by,
         action: "subscription.expire",
       });
+      await notifyExpired(tx, sub.id);
       return "expired";
     }
     // If the suspension's deprovisioning has not run yet, the old principals still go, now.
