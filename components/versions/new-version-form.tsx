@@ -92,7 +92,8 @@ export function NewVersionForm({ productId, currentVersion, currentFormat, curre
       }
       setPreview(res.data);
       setVersion(res.data.proposedVersion);
-      setDocs(Object.fromEntries(res.data.newFields.map((f) => [f.path, { pii: "none" as Pii, description: "" }])));
+      // Each new field starts from its suggested tag; the owner confirms or changes it.
+      setDocs(Object.fromEntries(res.data.newFields.map((f) => [f.path, { pii: f.suggestedPii as Pii, description: "" }])));
     });
   }
 
@@ -245,7 +246,7 @@ export function NewVersionForm({ productId, currentVersion, currentFormat, curre
             <div>
               <h3 className="text-base font-semibold text-slate-900">New fields: review their personal-data tags</h3>
               <p className="mt-1 text-sm text-amber-800">
-                New fields start as not personal and then reach every tier. Tag the ones that are personal: they are dropped in every masked tier until you change the tier.
+                Each new field starts from the suggested tag; confirm or change it before publishing. Personal fields are dropped in every masked tier until you change the tier.
               </p>
               <ul className="mt-3 space-y-3">
                 {preview.newFields.map((f) => {

@@ -46,7 +46,7 @@ describe("previewNewVersion", () => {
     const p = await previewNewVersion(db, w.users.owner, { productId: w.product.id, schemaFormat: "json-schema", schemaText: text(withImei) });
     expect(p).toMatchObject({ currentVersion: "1.2.0", mode: "backward", breakingCount: 0, requiredBump: "minor", proposedVersion: "1.3.0", newMajor: false, blockers: [] });
     expect(p.changes).toEqual([expect.objectContaining({ path: "imei", kind: "field_added", label: "added", breaking: false, before: null, after: expect.objectContaining({ type: "string", required: false }) })]);
-    // imei looks like a device identifier: the suggestion is shown, but the field starts as not personal.
+    // imei looks like a device identifier: the suggestion is shown; the owner must tag it before publishing.
     expect(p.newFields).toEqual([expect.objectContaining({ path: "imei", type: "string" })]);
     expect(p.newFields[0]!.suggestedPii).not.toBe("none");
   });
@@ -76,7 +76,13 @@ describe("publishNewVersion", () => {
   it("minor: new published row, previous version of the major superseded now, fields and docs carried over, audited", async () => {
     const w = await createVersionWorld(db);
     const now = new Date();
-    const res = await publishNewVersion(db, w.users.owner, { productId: w.product.id, schemaFormat: "json-schema", schemaText: text(withImei), version: "1.3.0" }, now);
+    // A new field is never published untagged: the answer names it with the suggestion.
+    const untagged = await rejection(publishNewVersion(db, w.users.owner, { productId: w.product.id, schemaFormat: "json-schema", schemaText: text(withImei), version: "1.3.0" }, now));
+    expect(Object.keys(untagged.fieldErrors ?? {})).toEqual(["fieldDocs.imei.pii"]);
+    expect(untagged.fieldErrors!["fieldDocs.imei.pii"]![0]).toMatch(/^imei is new: tag whether it is personal data \(suggested: (direct|quasi|sensitive)/);
+    expect(await versionsOf(w)).toHaveLength(1);
+    // The owner decides it is not personal.
+    const res = await publishNewVersion(db, w.users.owner, { productId: w.product.id, schemaFormat: "json-schema", schemaText: text(withImei), version: "1.3.0", fieldDocs: { imei: { pii: "none" } } }, now);
     expect(res).toMatchObject({ version: "1.3.0", bump: "minor", breakingCount: 0, notified: 0 });
     const rows = await versionsOf(w);
     const v13 = rows.find((r) => r.version === "1.3.0")!;
@@ -318,7 +324,7 @@ describe("authorization", () => {
 
   it("lets an admin manage any product; the manage view is not_found / forbidden / ok", async () => {
     const w = await createVersionWorld(db);
-    const res = await publishNewVersion(db, w.admin, { productId: w.product.id, schemaFormat: "json-schema", schemaText: text(withImei), version: "1.3.0" });
+    const res = await publishNewVersion(db, w.admin, { productId: w.product.id, schemaFormat: "json-schema", schemaText: text(withImei), version: "1.3.0", fieldDocs: { imei: { pii: "direct" } } });
     expect(res.version).toBe("1.3.0");
     expect((await loadManageView(db, w.users.owner, "no-such-product")).kind).toBe("not_found");
     expect((await loadManageView(db, w.users.outsider, w.product.slug)).kind).toBe("forbidden");

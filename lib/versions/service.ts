@@ -257,6 +257,8 @@ type Analysis = {
   keptRules: unknown[];
   report: ReturnType<typeof checkCompatibility>;
   current: ContractVersionRow;
+  /** New fields the owner sent no tag for: publishing refuses them. */
+  untagged: NewFieldInfo[];
 };
 
 /** Everything about a proposed schema that does not depend on the version number the owner picks. */
@@ -286,12 +288,16 @@ function analyze(product: ProductRow, versions: ContractVersionRow[], tiers: Mas
   const { fields, suggestions } = buildFieldList(draft.schemaFormat, parsed.schema, { previous: previousFields });
   const newPaths = new Set(fields.filter((f) => !prevByPath.has(f.path)).map((f) => f.path));
   const newFields: NewFieldInfo[] = [];
+  const untagged: NewFieldInfo[] = [];
   for (const f of fields) {
     if (!newPaths.has(f.path)) continue;
-    newFields.push({ path: f.path, type: f.type, suggestedPii: f.pii, suggestion: suggestions[f.path] ?? "" });
-    // New fields start as not personal; the owner reviews them (the form shows the suggestion).
+    const info = { path: f.path, type: f.type, suggestedPii: f.pii, suggestion: suggestions[f.path] ?? "" };
+    newFields.push(info);
+    // Like the wizard's fields step, a new field is published only once the owner tagged it
+    // (the form starts from the suggestion); nothing silently becomes "not personal".
     const doc = fieldDocs[f.path];
-    f.pii = doc?.pii ?? "none";
+    if (!doc) untagged.push(info);
+    f.pii = doc?.pii ?? f.pii;
     if (doc?.description) f.description = doc.description;
   }
   const newByPath = new Map(fields.map((f) => [f.path, f]));
@@ -343,7 +349,7 @@ function analyze(product: ProductRow, versions: ContractVersionRow[], tiers: Mas
     if (newPaths.has(i.path) && i.message.includes("is personal data")) continue;
     blockers.push(`Masking tier ${i.tier ?? "(all)"}${i.path ? `, field ${i.path}` : ""}: ${i.message}`);
   }
-  return { preview, schema: parsed.schema, fields, newPaths, keptRules, report, current };
+  return { preview, schema: parsed.schema, fields, newPaths, keptRules, report, current, untagged };
 }
 
 /** The diff, proposed version and problems of a proposed schema, without writing anything. */
@@ -372,8 +378,9 @@ export type PublishVersionResult = {
  * changes need (breaking in the product's mode → major); a major needs a changelog; a new major
  * deprecates the previous majors' published versions with a sunset (default 90 days); a
  * minor/patch supersedes the same major's previous version at once (deprecated, sunset = now).
- * New fields start as not personal unless the owner tags them; a new personal field gets a drop
- * rule in every masked tier that has none, so tiers still cover every PII field.
+ * Every new field must be tagged by the owner (fieldDocs; the form starts from the suggestion);
+ * a new personal field gets a drop rule in every masked tier that has none, so tiers still
+ * cover every PII field.
  */
 export async function publishNewVersion(db: Db, user: SessionUser, input: PublishVersionInput, now: Date = new Date()): Promise<PublishVersionResult> {
   await productForManager(db, user, input.productId, "contract_version.publish");
@@ -401,6 +408,11 @@ export async function publishNewVersion(db: Db, user: SessionUser, input: Publis
     }
     const sunsetAt = input.previousSunsetAt ?? defaultSunset(now);
     if (bump === "major" && sunsetAt.getTime() <= now.getTime()) fieldErrors.previousSunsetAt = ["The previous major's sunset must be in the future."];
+    for (const f of a.untagged) {
+      fieldErrors[`fieldDocs.${f.path}.pii`] = [
+        `${f.path} is new: tag whether it is personal data${f.suggestedPii !== "none" ? ` (suggested: ${f.suggestedPii}${f.suggestion ? `, ${f.suggestion}` : ""})` : ""}.`,
+      ];
+    }
     if (a.preview.blockers.length) fieldErrors._form = a.preview.blockers;
     if (Object.keys(fieldErrors).length) throw new AppError("validation", undefined, { fieldErrors });
 
