@@ -3,7 +3,7 @@
  * record a consumer with that credential receives. Issue 5's figure: p95 ≤ 3 s for both.
  *
  * One run: its own database (DATABASE_URL's server, or an embedded PostgreSQL when unset), an
- * embedded broker requiring SASL with ACLs, a product with an auto-approved masked plan, the
+ * embedded broker (a child process) requiring SASL with ACLs, a product with an auto-approved masked plan, the
  * provisioner's job handlers in-process (runWorkerLoop with the same handlers and defaults as
  * workers/provisioner.ts), the router (lib/router startRouter) and a producer writing to the
  * source topic all along. Then N times, one after another, for a new team each time:
@@ -25,8 +25,6 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from "@/db/embedded";
 import { runMigrations } from "@/db/migrate";
 import { contractVersions, maskingTiers, memberships, organizations, plans, subscriptions, teams, users } from "@/db/schema";
 import { loadSessionUser } from "@/lib/auth/queries";
-import { silentLogger, startBroker } from "@/lib/broker";
-import { securityBrokerOptions } from "@/lib/broker/security";
 import { env } from "@/lib/env";
 import { jobHandler, runWorkerLoop, type JobLogger } from "@/lib/jobs";
 import { createKafka, type KafkaConnectionOptions } from "@/lib/kafka/client";
@@ -40,6 +38,7 @@ import { createRoutedProduct, paymentRecord } from "@/lib/router/test-fixtures";
 import { deprovisionSubscriptionJob, provisionSubscriptionJob, retireCredentialJob } from "@/lib/subscriptions/jobs";
 import { subscribe } from "@/lib/subscriptions/service";
 import { dropDatabase, withAdmin } from "@/lib/testing/pg";
+import { startBrokerProcess } from "./lib/broker-process";
 import { formatTable, round, summarize, writeResults } from "./lib/stats";
 
 function arg(name: string, fallback: string): string {
@@ -73,7 +72,8 @@ url.pathname = `/${dbName}`;
 const { sql: pg, db } = createDb(url.toString(), 10);
 
 const dataDir = mkdtempSync(path.join(tmpdir(), "bench-subscribe-"));
-const broker = await startBroker({ dataDir, port: 0, log: silentLogger, ...securityBrokerOptions(ADMIN_PASSWORD) });
+// The broker in its own process, as `npm run dev` runs it.
+const broker = await startBrokerProcess(dataDir, { adminPassword: ADMIN_PASSWORD });
 const connection: KafkaConnectionOptions = { brokers: [broker.bootstrap], sasl: { mechanism: "scram-sha-512", username: "admin", password: ADMIN_PASSWORD } };
 const abort = new AbortController();
 const quietLog: JobLogger = { info() {}, warn() {}, error: (msg, meta) => console.error(`[provisioner] ${msg}`, meta ?? "") };
@@ -89,7 +89,7 @@ async function cleanup() {
   await producerLoop?.catch(() => {});
   await router?.stop().catch(() => {});
   await provisioner.close().catch(() => {});
-  await broker.close().catch(() => {});
+  await broker.stop().catch(() => {});
   rmSync(dataDir, { recursive: true, force: true });
   await pg.end({ timeout: 5 });
   if (!KEEP) await dropDatabase(serverUrl!, dbName);
