@@ -287,6 +287,42 @@ describe("lifecycle", () => {
     expect(again.message).toMatch(/final/);
   });
 
+  it("tells a stopped major's subscribers, once, which major replaces it; a superseded minor tells nobody", async () => {
+    const w = await createVersionWorld(db);
+    await subscribeToAutoPlan(db, w);
+    const now = new Date();
+    await publishNewVersion(db, w.users.owner, { productId: w.product.id, schemaFormat: "json-schema", schemaText: text(withImei), version: "1.3.0", fieldDocs: { imei: { pii: "none" } } }, now);
+    const sunset = new Date(now.getTime() + 86_400_000);
+    const v2 = schemaWith((p) => {
+      p.imei = { type: "string" };
+      p.duration = { type: "string" };
+    });
+    await db.update(contractVersions).set({ qualityRules: [] }).where(eq(contractVersions.productId, w.product.id));
+    await publishNewVersion(
+      db,
+      w.users.owner,
+      { productId: w.product.id, schemaFormat: "json-schema", schemaText: text(v2), version: "2.0.0", changelog: "duration is text", previousSunsetAt: sunset },
+      new Date(now.getTime() + 1000),
+    );
+    const sunsetKinds = async () => (await noticesFor(w.users.consumer.id)).filter((n) => n.kind === "contract.major_sunset");
+    // 1.2.0 (superseded by 1.3.0 at once) passes its sunset now: v1 still serves, nobody is told.
+    expect((await retireDueProducts(db, new Date(now.getTime() + 2000))).length).toBe(0);
+    expect(await sunsetKinds()).toEqual([]);
+    expect((await versionsOf(w)).find((v) => v.version === "1.2.0")!.status).toBe("retired");
+
+    const after = new Date(sunset.getTime() + 1000);
+    await retireDueProducts(db, after);
+    const notices = await sunsetKinds();
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toMatchObject({ title: `${w.product.name} v1 reached its sunset`, link: `/products/${w.product.slug}` });
+    expect(notices[0]!.body).toMatch(/version 1\.x no longer receive records\. Version 2\.0\.0 \(major 2\) replaces it/);
+    // The owner team (no subscription) is not told; a second sweep tells nobody again.
+    expect((await noticesFor(w.users.owner.id)).filter((n) => n.kind === "contract.major_sunset")).toEqual([]);
+    await retireDueProducts(db, new Date(after.getTime() + 1000));
+    expect(await sunsetKinds()).toHaveLength(1);
+    expect(await audits("contract_version.sunset", w.product.id)).toHaveLength(1);
+  });
+
   it("retireDueProducts retires deprecated products past their sunset, once", async () => {
     const w = await createVersionWorld(db);
     const sub = await subscribeToAutoPlan(db, w);

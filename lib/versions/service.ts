@@ -37,6 +37,7 @@ import {
   countLiveSubscriptionsByMajor,
   findProductBySlug,
   listContractVersions,
+  listServingVersions,
   listSubscriberUserIds,
   listTiers,
   lockProduct,
@@ -646,9 +647,54 @@ export async function retireDueProducts(db: Db, now: Date = new Date()): Promise
       retired.push(id);
     });
   }
-  await db
-    .update(contractVersions)
-    .set({ status: "retired" })
-    .where(and(eq(contractVersions.status, "deprecated"), lte(contractVersions.sunsetAt, now)));
+  await retireSunsetVersions(db, now);
   return retired;
+}
+
+/**
+ * Marks deprecated versions past their sunset `retired`, and tells the subscribers of a major
+ * that stopped (in the app) that its delivery topics no longer receive records and which major
+ * replaces it. A version superseded by a minor or patch of its own major also passes its sunset
+ * here, but its topics keep serving the newer version: nobody is told. Once per version: the
+ * notices go out in the transaction that retires it, so a second sweep finds nothing to do.
+ * Returns the majors that stopped, per product.
+ */
+export async function retireSunsetVersions(db: Db, now: Date = new Date()): Promise<{ productId: string; major: number; replacedBy: number | null; notified: number }[]> {
+  return db.transaction(async (tx) => {
+    const ended = await tx
+      .update(contractVersions)
+      .set({ status: "retired" })
+      .where(and(eq(contractVersions.status, "deprecated"), lte(contractVersions.sunsetAt, now)))
+      .returning({ productId: contractVersions.productId, major: contractVersions.major, version: contractVersions.version });
+    const out: { productId: string; major: number; replacedBy: number | null; notified: number }[] = [];
+    const seen = new Set<string>();
+    for (const v of ended) {
+      const key = `${v.productId}:${v.major}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const [product] = await tx.select().from(dataProducts).where(eq(dataProducts.id, v.productId));
+      // A retired product's subscribers were told when it retired.
+      if (!product || (product.status !== "published" && product.status !== "deprecated")) continue;
+      const serving = await listServingVersions(tx, v.productId, now);
+      if (serving.some((s) => s.major === v.major)) continue;
+      const replacement = serving.find((s) => s.major > v.major) ?? null;
+      const subscribers = await listSubscriberUserIds(tx, v.productId, [v.major]);
+      const notified = await notifyUsers(tx, subscribers, {
+        kind: "contract.major_sunset",
+        title: `${product.name} v${v.major} reached its sunset`,
+        body: `The delivery topics of version ${v.major}.x no longer receive records.${
+          replacement ? ` Version ${replacement.version} (major ${replacement.major}) replaces it: subscribe to it to keep receiving ${product.name}.` : ""
+        }`,
+        link: productLink(product.slug),
+      });
+      await recordAudit(tx, {
+        actor: { type: "system", label: "sunset" },
+        action: "contract_version.sunset",
+        resource: { type: "data_product", id: product.id },
+        details: { major: v.major, lastVersion: v.version, replacedBy: replacement?.version ?? null, notified },
+      });
+      out.push({ productId: v.productId, major: v.major, replacedBy: replacement?.major ?? null, notified });
+    }
+    return out;
+  });
 }
