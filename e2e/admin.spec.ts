@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { screenshotPath, storageStatePath } from "./fixtures";
+import { DEMO_PASSWORD, demoUsers, screenshotPath, storageStatePath } from "./fixtures";
 
 /**
  * Issue 8: an admin invites a user who signs in; an owner approves an access request from a
@@ -71,7 +71,7 @@ test("an admin invites a user, who accepts and signs in; the admin then grants a
   await admin.close();
 });
 
-test("an owner approves an access request from the notification's link", async ({ browser }) => {
+test("an owner approves a request from a notification link, after sign-in", async ({ browser }) => {
   test.setTimeout(120_000);
   const justification = `Churn model for network quality ${Date.now()}`;
 
@@ -97,19 +97,34 @@ test("an owner approves an access request from the notification's link", async (
   const item = opage.getByRole("listitem", { name: `Unread: Access request for ${PRODUCT_NAME}` }).first();
   await expect(item).toBeVisible();
   await opage.screenshot({ path: screenshotPath("notifications-inbox"), fullPage: true });
-  await item.getByRole("link", { name: `Open: Access request for ${PRODUCT_NAME}` }).click();
+  // The link the inbox and the e-mail copy carry: /api/notifications/<id>/open.
+  const href = await item.getByRole("link", { name: `Open: Access request for ${PRODUCT_NAME}` }).getAttribute("href");
+  expect(href).toMatch(/^\/api\/notifications\/[0-9a-f-]{36}\/open$/);
 
-  // The link opens the review queue; approve the request there.
-  await expect(opage).toHaveURL(/\/owner\/requests/);
-  const request = opage.getByRole("article").filter({ hasText: justification });
+  // The owner opens it from their mail, signed out: sign-in first, then the exact request.
+  const fresh = await browser.newContext();
+  const fpage = await fresh.newPage();
+  await fpage.goto(href!);
+  await expect(fpage).toHaveURL(/\/sign-in\?callbackUrl=/);
+  await fpage.getByLabel("Email").fill(demoUsers.owner);
+  await fpage.getByLabel("Password").fill(DEMO_PASSWORD);
+  await fpage.getByRole("button", { name: /^sign in$/i }).click();
+  await expect(fpage).toHaveURL(/\/owner\/requests\?request=[0-9a-f-]{36}$/, { timeout: 30_000 });
+  const request = fpage.getByRole("article").filter({ hasText: justification });
   await expect(request).toContainText(PLAN);
+  // Landed on that request: highlighted and focused, not just somewhere in the queue.
+  await expect(request).toHaveAttribute("data-highlighted", "true");
+  await expect(request).toBeFocused();
+  await fpage.screenshot({ path: screenshotPath("notification-link-after-sign-in"), fullPage: true });
   await request.getByRole("button", { name: "Approve…" }).click();
   await request.getByRole("button", { name: "Confirm approval" }).click();
-  await expect(opage.getByRole("article").filter({ hasText: justification })).toHaveCount(0);
+  await expect(fpage.getByRole("article").filter({ hasText: justification })).toHaveCount(0);
+  await fresh.close();
 
   // Opening marked the notification read.
   await opage.goto("/notifications?show=unread");
   await expect(opage.getByRole("heading", { name: "Notifications", level: 1 })).toBeVisible();
+  await expect(opage.locator(`a[href="${href}"]`)).toHaveCount(0);
   await owner.close();
 
   // The requester is told, in their own inbox, with a link to the subscription.

@@ -50,9 +50,14 @@ const EnvSchema = z.object({
   STRIPE_WEBHOOK_SECRET: z.string().optional(),
   STRIPE_API_BASE: z.string().url().optional(),
 
-  /** smtp://user:pass@host:port (or smtps://). Unset: notifications stay in the app only. */
+  /**
+   * smtp://user:pass@host:port (STARTTLS when offered; ?starttls=required or ?starttls=off) or
+   * smtps:// (TLS from the start). Unset: notifications stay in the app only.
+   */
   SMTP_URL: z.string().optional(),
   SMTP_FROM: z.string().default("Tributary <no-reply@tributary.local>"),
+  /** PEM file of a CA to trust for the SMTP server's certificate (smtps:// or STARTTLS), besides the system's. */
+  SMTP_CA_FILE: z.string().optional(),
   /**
    * Key for secrets kept encrypted at rest (cluster admin credentials): 32 bytes as base64 or
    * 64 hex characters. Required in production; derived from the database URL in development.

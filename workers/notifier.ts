@@ -2,6 +2,7 @@ import { closeDb, getDb } from "@/db/client";
 import { env } from "@/lib/env";
 import { consoleJobLogger, shutdownSignal } from "@/lib/jobs";
 import { sendPendingEmails } from "@/lib/notifications/email";
+import { smtpSettingsFromEnv } from "@/lib/notifications/settings";
 import { startHeartbeat } from "@/lib/ops/heartbeat";
 import { pruneWorkerStatus } from "@/lib/ops/health";
 import { startWorkerHealthFromEnv } from "@/lib/ops/worker-server";
@@ -20,6 +21,7 @@ const heartbeat = startHeartbeat(db, { worker: "notifier", onError: (err) => log
 const health = await startWorkerHealthFromEnv(heartbeat, log);
 let lastPrune = 0;
 
+const smtp = await smtpSettingsFromEnv();
 if (!e.SMTP_URL) log.info("SMTP_URL not set: email copies are off, notifications stay in the app");
 
 await runPeriodic({
@@ -28,12 +30,12 @@ await runPeriodic({
   log,
   tasks: {
     email: async () => {
-      if (!e.SMTP_URL) {
+      if (!smtp) {
         heartbeat.success({ details: { smtp: false } });
         return;
       }
       try {
-        const r = await sendPendingEmails(db, { smtpUrl: e.SMTP_URL, from: e.SMTP_FROM, appUrl: e.appUrl, log: (m) => log.info(m) });
+        const r = await sendPendingEmails(db, { ...smtp, appUrl: e.appUrl, log: (m) => log.info(m) });
         if (r.sent || r.refused || r.deferred) log.info("emails", { ...r });
         heartbeat.success({ lag: r.deferred, details: { smtp: true, ...r } });
       } catch (err) {

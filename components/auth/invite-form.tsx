@@ -11,7 +11,7 @@ export function InviteForm({ orgs }: { orgs: Org[] }) {
   const [orgId, setOrgId] = useState(orgs[0]?.id ?? "");
   const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
   const [formError, setFormError] = useState<string | null>(null);
-  const [created, setCreated] = useState<{ email: string; url: string; expiresAt: string } | null>(null);
+  const [created, setCreated] = useState<{ email: string; url: string; expiresAt: string; emailed: boolean | null } | null>(null);
   const [copied, setCopied] = useState(false);
   const [pending, setPending] = useState(false);
   const teams = useMemo(() => orgs.find((o) => o.id === orgId)?.teams ?? [], [orgs, orgId]);
@@ -31,7 +31,7 @@ export function InviteForm({ orgs }: { orgs: Org[] }) {
     }
     setFieldErrors({});
     setFormError(null);
-    setCreated({ email: result.data.email, url: new URL(result.data.path, window.location.origin).toString(), expiresAt: result.data.expiresAt });
+    setCreated({ email: result.data.email, url: new URL(result.data.path, window.location.origin).toString(), expiresAt: result.data.expiresAt, emailed: result.data.emailed });
     formEl.reset();
     setOrgId(orgs[0]?.id ?? "");
   }
@@ -40,7 +40,10 @@ export function InviteForm({ orgs }: { orgs: Org[] }) {
     <div className="space-y-4">
       {created && (
         <Alert tone="success" title={`Invitation created for ${created.email}`}>
-          <p>Send this link to them. It is shown only once and expires {new Date(created.expiresAt).toLocaleDateString("en-GB", { day: "numeric", month: "short", year: "numeric" })}.</p>
+          <p>
+            {created.emailed === true ? "We e-mailed them this link. " : created.emailed === false ? "The e-mail could not be sent: send them this link yourself. " : "Send this link to them. "}
+            It is shown only once and expires {new Date(created.expiresAt).toLocaleDateString("en-GB", { day: "numeric", month: "short", year: "numeric" })}.
+          </p>
           <div className="mt-2 flex items-center gap-2">
             <input
               readOnly

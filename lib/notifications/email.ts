@@ -2,7 +2,7 @@ import { and, asc, eq, gte, inArray, isNull } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { notifications, users } from "@/db/schema";
 import { sameOriginPath } from "@/lib/auth/callback-url";
-import { parseSmtpUrl, SmtpConnection, SmtpError, type MailMessage } from "./smtp";
+import { parseSmtpUrl, SmtpConnection, SmtpError, type MailMessage, type SmtpTlsOptions } from "./smtp";
 
 /**
  * Email copies of in-app notifications. A worker calls `sendPendingEmails` in a loop when
@@ -21,6 +21,8 @@ export type SendPendingOptions = {
   batchSize?: number;
   maxAgeHours?: number;
   timeoutMs?: number;
+  /** Extra trust for the SMTP server's certificate (SMTP_CA_FILE). */
+  tls?: SmtpTlsOptions;
   log?: (message: string) => void;
 };
 
@@ -33,12 +35,17 @@ export function absoluteLink(link: string | null, appUrl: string): string | null
   return new URL(path, appUrl.endsWith("/") ? appUrl : `${appUrl}/`).toString();
 }
 
+/**
+ * The email copy. Its link is the notification's open link (/api/notifications/<id>/open), the
+ * same one the inbox uses: it goes through sign-in when needed, marks the notification read and
+ * lands on the exact place to act, and it never carries the target in the mail itself.
+ */
 export function notificationEmail(
-  n: { title: string; body: string; link: string | null },
+  n: { id: string; title: string; body: string; link: string | null },
   to: { email: string; name: string },
   opts: { from: string; appUrl: string },
 ): MailMessage {
-  const link = absoluteLink(n.link, opts.appUrl);
+  const link = sameOriginPath(n.link) ? absoluteLink(`/api/notifications/${encodeURIComponent(n.id)}/open`, opts.appUrl) : null;
   const inbox = absoluteLink("/notifications", opts.appUrl);
   const lines = [`Hello ${to.name},`, "", n.title];
   if (n.body) lines.push("", n.body);
@@ -69,7 +76,7 @@ export async function sendPendingEmails(db: Database, opts: SendPendingOptions):
       .for("update", { of: notifications, skipLocked: true });
     if (!rows.length) return;
     const done: string[] = [];
-    const conn = await SmtpConnection.open(cfg, { timeoutMs: opts.timeoutMs });
+    const conn = await SmtpConnection.open(cfg, { timeoutMs: opts.timeoutMs, tls: opts.tls });
     try {
       for (const row of rows) {
         try {

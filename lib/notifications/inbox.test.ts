@@ -80,7 +80,10 @@ describe("email copies", () => {
     expect(mails).toHaveLength(1);
     expect(mails[0].to).toEqual([email]);
     expect(caughtHeader(mails[0].data, "Subject")).toMatch(/^=\?UTF-8\?B\?/);
-    expect(caughtBody(mails[0].data)).toContain("https://trib.example/owner/requests?request=abc");
+    // The mail links to the notification's open route (sign-in, mark read, then the place to act).
+    const [annRow] = await t.db.select().from(notifications).where(eq(notifications.userId, ann.id));
+    expect(caughtBody(mails[0].data)).toContain(`Open it in Tributary: https://trib.example/api/notifications/${annRow!.id}/open`);
+    expect(caughtBody(mails[0].data)).not.toContain("/owner/requests");
 
     const rows = await t.db.select().from(notifications).where(inArray(notifications.userId, [ann.id, refused.id, disabled.id]));
     expect(rows.find((r) => r.userId === ann.id)!.emailedAt).not.toBeNull();

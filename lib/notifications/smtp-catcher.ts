@@ -1,11 +1,23 @@
 import net from "node:net";
+import tls from "node:tls";
 
 /**
  * A local SMTP server for tests: speaks enough of RFC 5321 for our client, records every
- * message (envelope, AUTH identity, the data with dot-stuffing undone) and can refuse
- * recipients or require a password. Never used outside tests.
+ * message (envelope, AUTH identity, whether it came inside TLS, the data with dot-stuffing
+ * undone) and can refuse recipients, require a password, offer STARTTLS (RFC 3207) with a given
+ * certificate and require it. Never used outside tests.
  */
-export type CaughtMessage = { from: string; to: string[]; data: string; authUser: string | null };
+export type CaughtMessage = { from: string; to: string[]; data: string; authUser: string | null; tls: boolean };
+
+export type CatcherOptions = {
+  auth?: { user: string; pass: string };
+  refuse?: string[];
+  tempFail?: string[];
+  /** Offer STARTTLS with this key and certificate. */
+  tls?: { key: string; cert: string };
+  /** Refuse MAIL and AUTH before STARTTLS (530), as a provider that requires TLS does. */
+  requireTls?: boolean;
+};
 
 export type SmtpCatcher = {
   port: number;
@@ -14,7 +26,7 @@ export type SmtpCatcher = {
   close(): Promise<void>;
 };
 
-export async function startSmtpCatcher(opts: { auth?: { user: string; pass: string }; refuse?: string[]; tempFail?: string[] } = {}): Promise<SmtpCatcher> {
+export async function startSmtpCatcher(opts: CatcherOptions = {}): Promise<SmtpCatcher> {
   const messages: CaughtMessage[] = [];
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
@@ -28,9 +40,11 @@ export async function startSmtpCatcher(opts: { auth?: { user: string; pass: stri
     let from = "";
     let to: string[] = [];
     let authUser: string | null = null;
-    const reply = (s: string) => socket.write(`${s}\r\n`);
+    let stream: net.Socket = socket;
+    let secure = false;
+    const reply = (s: string) => stream.write(`${s}\r\n`);
     reply("220 catcher ESMTP ready");
-    socket.on("data", (chunk: string) => {
+    const onData = (chunk: string) => {
       buf += chunk;
       let idx: number;
       while ((idx = buf.indexOf("\r\n")) >= 0) {
@@ -39,7 +53,7 @@ export async function startSmtpCatcher(opts: { auth?: { user: string; pass: stri
         if (inData) {
           if (line === ".") {
             inData = false;
-            messages.push({ from, to, data: dataLines.join("\r\n"), authUser });
+            messages.push({ from, to, data: dataLines.join("\r\n"), authUser, tls: secure });
             dataLines = [];
             from = "";
             to = [];
@@ -51,7 +65,24 @@ export async function startSmtpCatcher(opts: { auth?: { user: string; pass: stri
         }
         const verb = line.split(" ")[0].toUpperCase();
         if (verb === "EHLO" || verb === "HELO") {
-          socket.write("250-catcher greets you\r\n250-8BITMIME\r\n250 AUTH PLAIN\r\n");
+          stream.write(`250-catcher greets you\r\n250-8BITMIME\r\n${opts.tls && !secure ? "250-STARTTLS\r\n" : ""}250 AUTH PLAIN\r\n`);
+        } else if (verb === "STARTTLS" && opts.tls && !secure) {
+          reply("220 2.0.0 ready to start TLS");
+          // Everything before the handshake is forgotten (RFC 3207 §4.2).
+          socket.off("data", onData);
+          buf = "";
+          from = "";
+          to = [];
+          authUser = null;
+          const upgraded = new tls.TLSSocket(socket, { isServer: true, key: opts.tls.key, cert: opts.tls.cert });
+          upgraded.on("error", () => undefined);
+          upgraded.setEncoding("utf8");
+          upgraded.on("data", onData);
+          stream = upgraded;
+          secure = true;
+          return;
+        } else if (opts.requireTls && !secure && (verb === "AUTH" || verb === "MAIL")) {
+          reply("530 5.7.0 must issue a STARTTLS command first");
         } else if (verb === "AUTH") {
           const [, mech, token] = line.split(" ");
           const [, user, pass] = Buffer.from(token ?? "", "base64").toString("utf8").split("\u0000");
@@ -86,12 +117,13 @@ export async function startSmtpCatcher(opts: { auth?: { user: string; pass: stri
           reply("250 2.0.0 reset");
         } else if (verb === "QUIT") {
           reply("221 2.0.0 bye");
-          socket.end();
+          stream.end();
         } else {
           reply("502 5.5.2 command not implemented");
         }
       }
-    });
+    };
+    socket.on("data", onData);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as net.AddressInfo).port;

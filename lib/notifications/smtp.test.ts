@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TEST_TLS_CERT, TEST_TLS_KEY } from "@/lib/crypto/testing/self-signed";
 import { caughtBody, caughtHeader, startSmtpCatcher, type SmtpCatcher } from "./smtp-catcher";
 import { buildMessage, dotStuff, encodeHeaderWord, parseSmtpUrl, sendMail, SmtpConnection, SmtpError } from "./smtp";
 
@@ -22,7 +23,11 @@ function decodeWords(s: string): string {
 
 describe("smtp helpers", () => {
   it("parses smtp and smtps URLs with credentials and default ports", () => {
-    expect(parseSmtpUrl("smtp://u%40x:p%3Aw@mail.local:2525")).toEqual({ host: "mail.local", port: 2525, secure: false, user: "u@x", pass: "p:w" });
+    expect(parseSmtpUrl("smtp://u%40x:p%3Aw@mail.local:2525")).toEqual({ host: "mail.local", port: 2525, secure: false, starttls: "opportunistic", user: "u@x", pass: "p:w" });
+    expect(parseSmtpUrl("smtp://h:587?starttls=required")).toMatchObject({ port: 587, starttls: "required" });
+    expect(parseSmtpUrl("smtp://h?starttls=off")).toMatchObject({ starttls: "off" });
+    expect(() => parseSmtpUrl("smtp://h?starttls=maybe")).toThrow(/required or off/);
+    expect(() => parseSmtpUrl("smtps://h?starttls=required")).toThrow(/TLS from the start/);
     expect(parseSmtpUrl("smtps://mail.example.com")).toMatchObject({ port: 465, secure: true, user: undefined });
     expect(parseSmtpUrl("smtp://h")).toMatchObject({ port: 25 });
     expect(() => parseSmtpUrl("http://h")).toThrow(/smtp:\/\//);
@@ -85,5 +90,50 @@ describe("smtp client against a local catcher", () => {
 
   it("fails when nothing listens", async () => {
     await expect(sendMail({ host: "127.0.0.1", port: 1, secure: false }, { from: "a@trib.test", to: "b@x.test", subject: "s", text: "t" }, { timeoutMs: 2000 })).rejects.toThrow();
+  });
+});
+
+describe("STARTTLS", () => {
+  let tlsCatcher: SmtpCatcher;
+  let plainCatcher: SmtpCatcher;
+  const auth = { user: "mailer", pass: "s3cret" };
+  const trust = { ca: TEST_TLS_CERT };
+  const msg = (to: string) => ({ from: "a@trib.test", to, subject: "tls", text: "inside" });
+  beforeAll(async () => {
+    tlsCatcher = await startSmtpCatcher({ tls: { key: TEST_TLS_KEY, cert: TEST_TLS_CERT }, requireTls: true, auth });
+    plainCatcher = await startSmtpCatcher();
+  });
+  afterAll(async () => {
+    await tlsCatcher.close();
+    await plainCatcher.close();
+  });
+
+  it("upgrades an smtp:// session when the server offers it, and authenticates inside TLS", async () => {
+    const conn = await SmtpConnection.open(parseSmtpUrl(tlsCatcher.url(auth)), { tls: trust });
+    try {
+      expect(conn.encrypted).toBe(true);
+      await conn.send(msg("tls@x.test"));
+    } finally {
+      await conn.close();
+    }
+    // The catcher refuses AUTH and MAIL before STARTTLS: the message got through only inside TLS.
+    expect(tlsCatcher.messages.at(-1)).toMatchObject({ to: ["tls@x.test"], tls: true, authUser: "mailer" });
+  });
+
+  it("with starttls=required refuses a server that does not offer it; without, it stays plain", async () => {
+    await expect(sendMail(parseSmtpUrl(`${plainCatcher.url()}?starttls=required`), msg("never@x.test"))).rejects.toThrow(/does not offer STARTTLS/);
+    expect(plainCatcher.messages.some((m) => m.to.includes("never@x.test"))).toBe(false);
+    await sendMail(parseSmtpUrl(plainCatcher.url()), msg("plain@x.test"));
+    expect(plainCatcher.messages.at(-1)).toMatchObject({ to: ["plain@x.test"], tls: false });
+  });
+
+  it("never falls back to plain text when the certificate does not verify", async () => {
+    const before = tlsCatcher.messages.length;
+    await expect(sendMail(parseSmtpUrl(tlsCatcher.url(auth)), msg("untrusted@x.test"))).rejects.toThrow(/STARTTLS handshake .* failed: .*self.signed/i);
+    expect(tlsCatcher.messages.length).toBe(before);
+  });
+
+  it("with starttls=off does not upgrade (and a server that requires TLS then refuses)", async () => {
+    await expect(sendMail(parseSmtpUrl(`${tlsCatcher.url(auth)}?starttls=off`), msg("off@x.test"), { tls: trust })).rejects.toMatchObject({ code: 530 });
   });
 });

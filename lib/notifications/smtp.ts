@@ -4,18 +4,30 @@ import tls from "node:tls";
 
 /**
  * A minimal SMTP client (RFC 5321) for notification emails, so the app needs no mail library:
- * EHLO, optional AUTH PLAIN, MAIL FROM, RCPT TO, DATA with dot-stuffing, RSET between messages,
- * QUIT. `smtp://` is plain TCP (a local relay or catcher), `smtps://` is implicit TLS (port 465).
- * No STARTTLS: use smtps:// for a remote provider. Every reply is awaited with a timeout, so a
- * stuck server fails the batch instead of hanging the worker.
+ * EHLO, STARTTLS (RFC 3207), optional AUTH PLAIN, MAIL FROM, RCPT TO, DATA with dot-stuffing,
+ * RSET between messages, QUIT. `smtps://` is implicit TLS (port 465). `smtp://` upgrades with
+ * STARTTLS whenever the server offers it (then says EHLO again and authenticates inside TLS);
+ * `?starttls=required` refuses a server that does not offer it (anyone on the path can strip the
+ * offer, so a remote provider should require it), `?starttls=off` never upgrades (a local relay
+ * with a certificate nobody can verify). A certificate that does not verify fails the connection
+ * either way: no silent fallback to plain text. Every reply is awaited with a timeout, so a stuck
+ * server fails the batch instead of hanging the worker.
  */
+export type StartTlsMode = "opportunistic" | "required" | "off";
+
 export type SmtpConfig = {
   host: string;
   port: number;
+  /** Implicit TLS from the first byte (smtps://). */
   secure: boolean;
+  /** smtp:// only: upgrade with STARTTLS when offered (default), always, or never. */
+  starttls?: StartTlsMode;
   user?: string;
   pass?: string;
 };
+
+/** Extra trust for the server's certificate (a private CA), for both TLS modes. */
+export type SmtpTlsOptions = { ca?: string | Buffer };
 
 export type MailMessage = {
   from: string;
@@ -38,7 +50,7 @@ export class SmtpError extends Error {
   }
 }
 
-/** smtp://user:pass@host:port or smtps://…; ports default to 25 and 465. */
+/** smtp://user:pass@host:port[?starttls=required|off] or smtps://…; ports default to 25 and 465. */
 export function parseSmtpUrl(raw: string): SmtpConfig {
   let url: URL;
   try {
@@ -48,10 +60,14 @@ export function parseSmtpUrl(raw: string): SmtpConfig {
   }
   if (url.protocol !== "smtp:" && url.protocol !== "smtps:") throw new Error("SMTP_URL must start with smtp:// or smtps://.");
   const secure = url.protocol === "smtps:";
+  const mode = url.searchParams.get("starttls") ?? "opportunistic";
+  if (mode !== "opportunistic" && mode !== "required" && mode !== "off") throw new Error("SMTP_URL's starttls must be required or off.");
+  if (secure && mode !== "opportunistic") throw new Error("SMTP_URL: starttls applies to smtp://, smtps:// is TLS from the start.");
   return {
     host: url.hostname.replace(/^\[|\]$/g, ""),
     port: url.port ? Number(url.port) : secure ? 465 : 25,
     secure,
+    starttls: secure ? undefined : mode,
     user: url.username ? decodeURIComponent(url.username) : undefined,
     pass: url.password ? decodeURIComponent(url.password) : undefined,
   };
@@ -136,37 +152,86 @@ export class SmtpConnection {
   private waiters: { resolve: (r: Reply) => void; reject: (e: Error) => void }[] = [];
   private replies: Reply[] = [];
   private failure: Error | null = null;
+  /** True once the session runs inside TLS (smtps:// or after STARTTLS). */
+  encrypted = false;
 
   private constructor(
     private readonly cfg: SmtpConfig,
     private readonly timeoutMs: number,
+    private readonly tlsOptions: SmtpTlsOptions,
   ) {}
 
-  static async open(cfg: SmtpConfig, opts: { timeoutMs?: number; clientName?: string } = {}): Promise<SmtpConnection> {
-    const conn = new SmtpConnection(cfg, opts.timeoutMs ?? 10_000);
-    await conn.connect(opts.clientName ?? "tributary.local");
+  static async open(cfg: SmtpConfig, opts: { timeoutMs?: number; clientName?: string; tls?: SmtpTlsOptions } = {}): Promise<SmtpConnection> {
+    const conn = new SmtpConnection(cfg, opts.timeoutMs ?? 10_000, opts.tls ?? {});
+    try {
+      await conn.connect(opts.clientName ?? "tributary.local");
+    } catch (err) {
+      // A refused greeting, STARTTLS or AUTH must not leave the socket open.
+      (conn.socket as net.Socket | undefined)?.destroy();
+      throw err;
+    }
     return conn;
   }
 
+  private tlsTarget() {
+    return { servername: net.isIP(this.cfg.host) ? undefined : this.cfg.host, ...(this.tlsOptions.ca ? { ca: this.tlsOptions.ca } : {}) };
+  }
+
+  private readonly onChunk = (chunk: string) => this.onData(chunk);
+  private readonly onError = (err: Error) => this.fail(err);
+  private readonly onClose = () => this.fail(new Error("SMTP connection closed"));
+
+  private attach(socket: net.Socket): void {
+    this.socket = socket;
+    socket.setEncoding("utf8");
+    socket.on("data", this.onChunk);
+    socket.on("error", this.onError);
+    socket.on("close", this.onClose);
+  }
+
   private async connect(clientName: string): Promise<void> {
-    this.socket = await new Promise<net.Socket>((resolve, reject) => {
+    const socket = await new Promise<net.Socket>((resolve, reject) => {
       const onError = (err: Error) => reject(err);
       const s = this.cfg.secure
-        ? tls.connect({ host: this.cfg.host, port: this.cfg.port, servername: net.isIP(this.cfg.host) ? undefined : this.cfg.host }, () => resolve(s))
+        ? tls.connect({ host: this.cfg.host, port: this.cfg.port, ...this.tlsTarget() }, () => resolve(s))
         : net.connect({ host: this.cfg.host, port: this.cfg.port }, () => resolve(s));
       s.once("error", onError);
       s.setTimeout(this.timeoutMs, () => s.destroy(new Error(`SMTP connection to ${this.cfg.host}:${this.cfg.port} timed out`)));
     });
-    this.socket.setEncoding("utf8");
-    this.socket.on("data", (chunk: string) => this.onData(chunk));
-    this.socket.on("error", (err) => this.fail(err));
-    this.socket.on("close", () => this.fail(new Error("SMTP connection closed")));
+    this.attach(socket);
+    this.encrypted = this.cfg.secure;
     await this.expect(220);
-    await this.command(`EHLO ${clientName}`, 250);
+    let ehlo = await this.command(`EHLO ${clientName}`, 250);
+    const mode = this.cfg.starttls ?? "opportunistic";
+    if (!this.encrypted && mode !== "off") {
+      const offered = ehlo.lines.some((l) => /^250[- ]STARTTLS\b/i.test(l));
+      if (offered) {
+        await this.command("STARTTLS", 220);
+        await this.upgrade();
+        // RFC 3207 §4.2: forget what the server said before TLS and ask again.
+        ehlo = await this.command(`EHLO ${clientName}`, 250);
+      } else if (mode === "required") {
+        throw new Error(`SMTP server ${this.cfg.host}:${this.cfg.port} does not offer STARTTLS, and SMTP_URL requires it.`);
+      }
+    }
     if (this.cfg.user !== undefined) {
       const token = Buffer.from(`\u0000${this.cfg.user}\u0000${this.cfg.pass ?? ""}`, "utf8").toString("base64");
       await this.command(`AUTH PLAIN ${token}`, 235);
     }
+  }
+
+  /** Hands the plain socket to TLS, verifying the server's certificate, and reads on through it. */
+  private async upgrade(): Promise<void> {
+    const plain = this.socket;
+    plain.off("data", this.onChunk);
+    plain.off("error", this.onError);
+    plain.off("close", this.onClose);
+    const secure = await new Promise<tls.TLSSocket>((resolve, reject) => {
+      const s = tls.connect({ socket: plain, ...this.tlsTarget() }, () => resolve(s));
+      s.once("error", (err) => reject(new Error(`SMTP STARTTLS handshake with ${this.cfg.host} failed: ${err.message}`)));
+    });
+    this.attach(secure);
+    this.encrypted = true;
   }
 
   private onData(chunk: string): void {
@@ -245,7 +310,7 @@ export class SmtpConnection {
 }
 
 /** One message on its own connection. */
-export async function sendMail(cfg: SmtpConfig, msg: MailMessage, opts: { timeoutMs?: number } = {}): Promise<void> {
+export async function sendMail(cfg: SmtpConfig, msg: MailMessage, opts: { timeoutMs?: number; tls?: SmtpTlsOptions } = {}): Promise<void> {
   const conn = await SmtpConnection.open(cfg, opts);
   try {
     await conn.send(msg);
