@@ -8,6 +8,7 @@ import {
   enqueueMissingStripeSubscriptions,
   enqueueStripeCancellations,
   enqueueUsageReports,
+  pruneFinishedUsageJobs,
   reportUsageHour,
   suspendAfterGrace,
 } from "./service";
@@ -44,6 +45,7 @@ export function billingPeriodicTasks(db: Database, stripe: Stripe | null, opts: 
     tasks.stripeSubscriptions = () => enqueueMissingStripeSubscriptions(db);
     tasks.stripeUsage = () => enqueueUsageReports(db, { now: now() });
     tasks.stripeCancellations = () => enqueueStripeCancellations(db, { now: now() });
+    tasks.stripeJobPrune = () => pruneFinishedUsageJobs(db, { now: now() });
     tasks.suspendAfterGrace = () => suspendAfterGrace(db, { now: now(), graceMs: opts.graceMs });
   }
   return tasks;

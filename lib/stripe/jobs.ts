@@ -16,10 +16,10 @@ export const createStripeSubscriptionJob = defineJob({
   timeoutMs: 60_000,
 });
 
-/** One closed hour of one subscription's usage as one meter event. */
+/** One recorded usage report (stripe_usage_reports: a settled hour, or later growth of it) as one meter event. */
 export const reportUsageJob = defineJob({
   kind: "stripe.usage.report",
-  schema: z.object({ subscriptionId: z.uuid(), hour: z.iso.datetime() }),
+  schema: z.object({ subscriptionId: z.uuid(), hour: z.iso.datetime(), seq: z.number().int().min(0).default(0) }),
   maxAttempts: 20,
   backoff: { baseMs: 5_000, maxMs: 30 * 60_000, jitter: 0.5 },
   timeoutMs: 60_000,
@@ -35,9 +35,13 @@ export const cancelStripeSubscriptionJob = defineJob({
 });
 
 export const createStripeSubscriptionDedupeKey = (subscriptionId: string) => `stripe.subscription.create:${subscriptionId}`;
-/** Also the meter event's identifier suffix; `hour` is the ISO instant (toISOString) of the hour start. */
-export const usageReportDedupeKey = (subscriptionId: string, hourIso: string) => `stripe.usage:${subscriptionId}:${hourIso}`;
-export const meterEventIdentifier = (subscriptionId: string, hourIso: string) => `${subscriptionId}:${hourIso}`;
+/**
+ * The meter event identifier of a subscription's `seq`-th report of an hour (`hourIso` is the
+ * ISO instant of the hour start): `<subscriptionId>:<hourISO>` for the first, as earlier versions
+ * sent it, then `…:<seq>`. Deterministic, so a re-send is deduplicated by Stripe.
+ */
+export const meterEventIdentifier = (subscriptionId: string, hourIso: string, seq = 0) => `${subscriptionId}:${hourIso}${seq > 0 ? `:${seq}` : ""}`;
+export const usageReportDedupeKey = (subscriptionId: string, hourIso: string, seq = 0) => `stripe.usage:${meterEventIdentifier(subscriptionId, hourIso, seq)}`;
 export const cancelStripeSubscriptionDedupeKey = (stripeSubscriptionId: string) => `stripe.subscription.cancel:${stripeSubscriptionId}`;
 
 export const stripeJobs = [createStripeSubscriptionJob, reportUsageJob, cancelStripeSubscriptionJob] as const;

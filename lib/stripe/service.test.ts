@@ -1,6 +1,7 @@
-import { and, eq, like } from "drizzle-orm";
+import { and, eq, inArray, like } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
-import { auditLog, jobs, notifications, organizations, plans, subscriptions, usageLedger } from "@/db/schema";
+import { auditLog, jobs, notifications, organizations, plans, stripeUsageReports, subscriptions, usageLedger } from "@/db/schema";
+import { priceUsage } from "@/lib/billing/pricing";
 import { createTestDatabase } from "@/lib/testing/db";
 import { createStripeClient } from "./client";
 import { billingPeriodicTasks, stripeJobHandlers } from "./handlers";
@@ -10,6 +11,7 @@ import {
   enqueueStripeCancellations,
   enqueueUsageReports,
   PAYMENT_SUSPEND_REASON,
+  pruneFinishedUsageJobs,
   reportUsageHour,
   suspendAfterGrace,
 } from "./service";
@@ -108,16 +110,10 @@ describe("Stripe subscriptions for external organizations", () => {
     expect(shared).toEqual({ status: "shared", stripeSubscriptionId: (first as { stripeSubscriptionId: string }).stripeSubscriptionId });
     expect(await createStripeSubscription(t.db, stripe, { subscriptionId: pending.id })).toEqual({ status: "skipped", reason: "subscription is provisioning" });
 
-    // The capped per-million plan: graduated tiers, free past 5 million messages.
+    // The capped per-million plan: a plain per-unit price. The cap is applied per Tributary
+    // subscription when usage is reported, not as a tier on the org's combined usage.
     const [msgPlan] = await t.db.select().from(plans).where(eq(plans.id, w.plans.msgPlan.id));
-    expect(fake.prices.get(msgPlan!.stripePriceId!)).toMatchObject({
-      billing_scheme: "tiered",
-      tiers_mode: "graduated",
-      tiers: [
-        { up_to: "5000000", unit_amount_decimal: "0.0002" },
-        { up_to: "inf", unit_amount: "0" },
-      ],
-    });
+    expect(fake.prices.get(msgPlan!.stripePriceId!)).toMatchObject({ billing_scheme: "per_unit", tiers_mode: null, unit_amount_decimal: "0.0002" });
 
     const flatRes = await createStripeSubscription(t.db, stripe, { subscriptionId: flat.id });
     expect(flatRes.status).toBe("created");
@@ -198,6 +194,136 @@ describe("usage reporting", () => {
   });
 });
 
+/** Two settled hours in one UTC month: the last two before now when possible, else the previous month's last two. */
+function twoHoursInOneMonth(now: Date): [Date, Date] {
+  const current = hourStart(now);
+  const monthStart = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1);
+  const last = current.getTime() - HOUR * 2 >= monthStart ? current.getTime() - 2 * HOUR : monthStart - HOUR;
+  return [new Date(last - HOUR), new Date(last)];
+}
+
+describe("monthly caps per Tributary subscription", () => {
+  it("two capped subscriptions of one org on one Stripe subscription are billed two caps, as in the chargeback", async () => {
+    const w = await createBillingWorld(t.db);
+    const a = await w.addSubscription({ teamId: w.teams.partnerTeamA.id, planId: w.plans.msgPlan.id, createdBy: w.users.partnerA.id });
+    const b = await w.addSubscription({ teamId: w.teams.partnerTeamB.id, planId: w.plans.msgPlan.id, createdBy: w.users.partnerB.id });
+    const ra = await createStripeSubscription(t.db, stripe, { subscriptionId: a.id });
+    const rb = await createStripeSubscription(t.db, stripe, { subscriptionId: b.id });
+    expect(rb).toEqual({ status: "shared", stripeSubscriptionId: (ra as { stripeSubscriptionId: string }).stripeSubscriptionId });
+    const stripeSubId = (ra as { stripeSubscriptionId: string }).stripeSubscriptionId;
+
+    // 2.00 per million messages, capped at 10.00 a month (5 million messages). Each subscription
+    // reads 8 million messages over two hours of one month: 16.00 each uncapped, 10.00 capped.
+    const now = new Date();
+    const [h1, h2] = twoHoursInOneMonth(now);
+    await t.db.insert(usageLedger).values([
+      { subscriptionId: a.id, hour: h1, messages: 6_000_000, bytes: 1 },
+      { subscriptionId: a.id, hour: h2, messages: 2_000_000, bytes: 1 },
+      { subscriptionId: b.id, hour: h1, messages: 3_000_000, bytes: 1 },
+      { subscriptionId: b.id, hour: h2, messages: 5_000_000, bytes: 1 },
+    ]);
+    // a: 5M of h1 billed, h2 nothing (cap reached, recorded, not sent); b: 3M + 2M.
+    expect(await enqueueUsageReports(t.db, { now })).toBe(3);
+    await drainJobs(t.db, handlers);
+    const reports = await t.db.select().from(stripeUsageReports).where(inArray(stripeUsageReports.subscriptionId, [a.id, b.id]));
+    const of = (id: string, h: Date) => reports.find((r) => r.subscriptionId === id && r.hour.getTime() === h.getTime())!;
+    expect([of(a.id, h1), of(a.id, h2), of(b.id, h1), of(b.id, h2)].map((r) => [r.units, r.value])).toEqual([
+      [6_000_000, 5_000_000],
+      [2_000_000, 0],
+      [3_000_000, 3_000_000],
+      [5_000_000, 2_000_000],
+    ]);
+    expect(of(a.id, h2).sentAt).toBeNull();
+    expect(of(a.id, h1).sentAt).not.toBeNull();
+
+    const ledgerAmount = (messages: number) =>
+      priceUsage({ priceModel: "per_million_messages", priceMinor: 200, currency: "EUR", monthlyCapMinor: 1_000 }, { messages, bytes: 0, activeSeconds: 0, periodSeconds: 1 }).amountMinor;
+    expect(ledgerAmount(8_000_000) + ledgerAmount(8_000_000)).toBe(2_000);
+    // Stripe's invoice for the shared item: 10 million messages × 0.0002 = 20.00 = two caps.
+    expect(fake.meteredAmountMinor(stripeSubId)).toBe(2_000);
+    // Nothing more to report, however often the task runs.
+    expect(await enqueueUsageReports(t.db, { now })).toBe(0);
+  });
+});
+
+describe("late usage, durable report records and pruning", () => {
+  it("reports usage written into an already-reported hour as a further event with its own identifier", async () => {
+    const w = await createBillingWorld(t.db);
+    const sub = await w.addSubscription({ teamId: w.teams.partnerTeamA.id, planId: w.plans.gbPlan.id, createdBy: w.users.partnerA.id });
+    await createStripeSubscription(t.db, stripe, { subscriptionId: sub.id });
+    const now = new Date();
+    const [, h] = twoHoursInOneMonth(now);
+    await t.db.insert(usageLedger).values({ subscriptionId: sub.id, hour: h, messages: 1, bytes: 1_000_000_000 });
+    expect(await enqueueUsageReports(t.db, { now })).toBe(1);
+    await drainJobs(t.db, handlers);
+    // A meter run that started in that hour commits after the report: 0.25 GB more.
+    await t.db.update(usageLedger).set({ bytes: 1_250_000_000 }).where(and(eq(usageLedger.subscriptionId, sub.id), eq(usageLedger.hour, h)));
+    expect(await enqueueUsageReports(t.db, { now })).toBe(1);
+    expect(await enqueueUsageReports(t.db, { now })).toBe(0);
+    await drainJobs(t.db, handlers);
+    const id0 = `${sub.id}:${h.toISOString()}`;
+    const id1 = `${id0}:1`;
+    const events = fake.meterEvents.filter((e) => String(e.identifier).startsWith(sub.id));
+    expect(events.map((e) => [e.identifier, (e.payload as Record<string, string>).value, e.timestamp])).toEqual([
+      [id0, "1000000000", Math.floor((h.getTime() + HOUR) / 1000) - 1],
+      [id1, "250000000", Math.floor((h.getTime() + HOUR) / 1000) - 1],
+    ]);
+    // A retried send of the further event is deduplicated like any other.
+    fake.expireIdempotencyKeys();
+    await reportUsageHour(t.db, stripe, { subscriptionId: sub.id, hour: h.toISOString(), seq: 1 });
+    expect(fake.meterEvents.filter((e) => String(e.identifier).startsWith(sub.id))).toHaveLength(2);
+  });
+
+  it("bills later usage of a previous month's hour in the current month, when that invoice is final", async () => {
+    const w = await createBillingWorld(t.db);
+    const sub = await w.addSubscription({ teamId: w.teams.partnerTeamA.id, planId: w.plans.gbPlan.id, createdBy: w.users.partnerA.id });
+    await createStripeSubscription(t.db, stripe, { subscriptionId: sub.id });
+    const now = new Date();
+    const monthStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+    const lastOfPrevious = new Date(monthStart.getTime() - HOUR);
+    await t.db.insert(usageLedger).values({ subscriptionId: sub.id, hour: lastOfPrevious, messages: 1, bytes: 500 });
+    // Reported in its own month (as it was, an hour after it ended).
+    expect(await enqueueUsageReports(t.db, { now: new Date(monthStart.getTime() + 11 * 60_000), settleMs: 10 * 60_000 })).toBe(1);
+    await t.db.update(usageLedger).set({ bytes: 800 }).where(eq(usageLedger.subscriptionId, sub.id));
+    expect(await enqueueUsageReports(t.db, { now, settleMs: 0 })).toBe(1);
+    const rows = (await t.db.select().from(stripeUsageReports).where(eq(stripeUsageReports.subscriptionId, sub.id))).sort((x, y) => x.seq - y.seq);
+    const month = (d: Date) => d.toISOString().slice(0, 8) + "01";
+    expect(rows.map((r) => [r.seq, r.units, r.billingMonth])).toEqual([
+      [0, 500, month(lastOfPrevious)],
+      [1, 300, month(now)],
+    ]);
+    expect(rows[0]!.eventTimestamp).toBe(Math.floor(monthStart.getTime() / 1000) - 1);
+    expect(rows[1]!.eventTimestamp).toBe(Math.floor(now.getTime() / 1000));
+    await drainJobs(t.db, handlers);
+    expect(fake.meterEvents.filter((e) => String(e.identifier).startsWith(sub.id)).map((e) => e.timestamp)).toEqual([rows[0]!.eventTimestamp, rows[1]!.eventTimestamp]);
+  });
+
+  it("prunes finished report jobs without ever sending their hours again", async () => {
+    const w = await createBillingWorld(t.db);
+    const sub = await w.addSubscription({ teamId: w.teams.partnerTeamA.id, planId: w.plans.gbPlan.id, createdBy: w.users.partnerA.id });
+    await createStripeSubscription(t.db, stripe, { subscriptionId: sub.id });
+    const now = new Date();
+    const [h1, h2] = twoHoursInOneMonth(now);
+    await t.db.insert(usageLedger).values([
+      { subscriptionId: sub.id, hour: h1, messages: 1, bytes: 10 },
+      { subscriptionId: sub.id, hour: h2, messages: 1, bytes: 20 },
+    ]);
+    expect(await enqueueUsageReports(t.db, { now })).toBe(2);
+    await drainJobs(t.db, handlers);
+    const key = (h: Date) => `stripe.usage:${sub.id}:${h.toISOString()}`;
+    // A failed job is kept; done ones go once they are older than the retention.
+    await t.db.update(jobs).set({ status: "failed" }).where(eq(jobs.dedupeKey, key(h2)));
+    expect(await pruneFinishedUsageJobs(t.db, { now })).toBe(0);
+    expect(await pruneFinishedUsageJobs(t.db, { now: new Date(now.getTime() + 8 * 24 * HOUR) })).toBeGreaterThanOrEqual(1);
+    const left = await t.db.select({ key: jobs.dedupeKey }).from(jobs).where(inArray(jobs.dedupeKey, [key(h1), key(h2)]));
+    expect(left.map((j) => j.key)).toEqual([key(h2)]);
+    const posts = fake.meterEventPosts;
+    expect(await enqueueUsageReports(t.db, { now })).toBe(0);
+    await drainJobs(t.db, handlers);
+    expect(fake.meterEventPosts).toBe(posts);
+  });
+});
+
 describe("non-payment and cancellation", () => {
   it("suspends the org's paid subscriptions only after the grace period, enqueuing their deprovisioning", async () => {
     const w = await createBillingWorld(t.db);
@@ -245,7 +371,7 @@ describe("non-payment and cancellation", () => {
     const refresh = async () => [];
     expect(Object.keys(billingPeriodicTasks(t.db, null, { refreshCharges: refresh }))).toEqual(["charges"]);
     expect(Object.keys(billingPeriodicTasks(t.db, stripe, { refreshCharges: refresh })).sort()).toEqual(
-      ["charges", "stripeCancellations", "stripeSubscriptions", "stripeUsage", "suspendAfterGrace"].sort(),
+      ["charges", "stripeCancellations", "stripeJobPrune", "stripeSubscriptions", "stripeUsage", "suspendAfterGrace"].sort(),
     );
   });
 });

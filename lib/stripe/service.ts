@@ -1,7 +1,7 @@
-import { and, eq, inArray, isNotNull, isNull, lte, ne, sql } from "drizzle-orm";
+import { and, eq, gte, inArray, isNotNull, isNull, lte, ne, sql } from "drizzle-orm";
 import Stripe from "stripe";
 import type { Database, Db } from "@/db/client";
-import { dataProducts, organizations, plans, subscriptions, teams, usageLedger, users } from "@/db/schema";
+import { dataProducts, jobs, organizations, plans, stripeUsageReports, subscriptions, teams, usageLedger, users } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/service";
 import { enqueue, PermanentJobError } from "@/lib/jobs";
 import { notifyUsers } from "@/lib/notifications/notify";
@@ -25,7 +25,9 @@ const systemActor = { type: "system" as const, label: "billing" };
 export const DEFAULT_PAYMENT_GRACE_MS = 3 * DAY_MS;
 /**
  * An hour is reported once it ended this long ago, so the meter's last pass over it has landed.
- * The meter writes usage into the hour it observes, so a closed hour's row no longer changes.
+ * The meter books usage into the hour its run started, so a run that straddles the hour (or a
+ * batch retried later) can still add to a reported hour: that growth is reported as a further
+ * event (enqueueUsageReports).
  */
 export const DEFAULT_USAGE_SETTLE_MS = 10 * 60_000;
 /** Stripe accepts meter events up to 35 days old; older hours are not sent. */
@@ -112,9 +114,14 @@ type PlanRow = typeof plans.$inferSelect;
 
 /**
  * The plan's Stripe price, created once and kept in plans.stripe_price_id. Usage plans get a
- * metered price on the plan's meter (graduated to 0 past the monthly cap); flat monthly a licensed
- * monthly price. Stripe prices are immutable: a plan whose price changes needs its
- * stripe_price_id cleared (the next subscription then creates a new one).
+ * metered price on the plan's meter, per ledger unit; flat monthly a licensed monthly price.
+ * A monthly cap is NOT a price tier: Stripe would apply a tier to the customer's combined usage
+ * of the shared Stripe subscription (every Tributary subscription of the org on the plan), while
+ * lib/billing caps each Tributary subscription. The cap is applied per subscription when usage
+ * is reported instead (reportable units stop at the cap; see enqueueUsageReports). Stripe prices
+ * are immutable: a plan whose price changes (or a capped plan whose price was created tiered by
+ * an earlier version) needs its stripe_price_id cleared (the next subscription then creates a
+ * new one).
  */
 export async function ensureStripePrice(db: Db, stripe: Stripe, plan: PlanRow, productName: string): Promise<string> {
   if (plan.stripePriceId) return plan.stripePriceId;
@@ -128,21 +135,11 @@ export async function ensureStripePrice(db: Db, stripe: Stripe, plan: PlanRow, p
   let params: Stripe.PriceCreateParams;
   if (isUsageModel(plan.priceModel)) {
     const meter = await ensureMeter(stripe, plan);
-    const perUnit = Stripe.Decimal.from(unitAmountDecimal(plan.priceModel, plan.priceMinor));
-    const recurring = { interval: "month" as const, usage_type: "metered" as const, meter: meter.id };
-    params =
-      plan.monthlyCapMinor != null
-        ? {
-            ...common,
-            recurring,
-            billing_scheme: "tiered",
-            tiers_mode: "graduated",
-            tiers: [
-              { up_to: Number(capUnits(plan.priceModel, plan.priceMinor, plan.monthlyCapMinor)), unit_amount_decimal: perUnit },
-              { up_to: "inf", unit_amount: 0 },
-            ],
-          }
-        : { ...common, recurring, unit_amount_decimal: perUnit };
+    params = {
+      ...common,
+      recurring: { interval: "month" as const, usage_type: "metered" as const, meter: meter.id },
+      unit_amount_decimal: Stripe.Decimal.from(unitAmountDecimal(plan.priceModel, plan.priceMinor)),
+    };
   } else {
     params = { ...common, recurring: { interval: "month", usage_type: "licensed" }, unit_amount: plan.priceMinor };
   }
@@ -185,8 +182,11 @@ export type CreateStripeSubscriptionResult =
  * same subscription for a retried create, and the write only fills an empty column.
  *
  * Usage plans share one Stripe subscription per (organization, plan): the plan's meter sums the
- * customer's events, so two Stripe subscriptions with that price would each bill the sum. Flat
- * plans get one Stripe subscription each (a licensed price has no meter to double count).
+ * customer's events, so two Stripe subscriptions with that price would each bill the sum. What
+ * each Tributary subscription owes stays its own all the same: its usage reports stop at its own
+ * monthly cap (enqueueUsageReports), so the shared item bills the sum of per-subscription capped
+ * usage, as lib/billing does. Flat plans get one Stripe subscription each (a licensed price has
+ * no meter to double count, and each prorates on its own).
  * Stripe periods are anchored to the 1st of the month with prorations, matching lib/billing's
  * calendar-month periods.
  */
@@ -284,10 +284,27 @@ export async function enqueueMissingStripeSubscriptions(db: Database): Promise<n
 // Usage
 // ---------------------------------------------------------------------------------------------
 
+const monthOf = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1)).toISOString().slice(0, 10);
+
 /**
- * Periodic: one report job per closed ledger hour of a Stripe-billed usage subscription. The
- * anti-join on the dedupe key means each (subscription, hour) is enqueued once, ever; zero hours
- * are never sent. Ended subscriptions are included: their last hours are still owed.
+ * Periodic: records and enqueues what each Stripe-billed usage subscription owes Stripe for its
+ * settled ledger hours (ended 10+ min ago, last 34 days). Per (subscription, hour) the report is
+ * the growth of the hour's ledger value since its previous reports (stripe_usage_reports): the
+ * whole hour the first time (seq 0), and usage written into the hour after it was reported as a
+ * further report (seq 1, 2, …) with its own identifier. Zero growth sends nothing.
+ *
+ * The plan's monthly cap is applied here, per Tributary subscription, exactly as lib/billing
+ * prices it: the units billed in a month stop at ceil(cap × 10^k / price) (capUnits), the rest
+ * is recorded with value 0. Several subscriptions of one org share a Stripe subscription and a
+ * meter, and Stripe bills the sum of their values — so each pays up to its own cap, as in the
+ * chargeback. A report is billed in the month of its event timestamp: the hour's own month for
+ * the first report, and for a later report of an hour of a previous month the current month
+ * (that month's invoice is final; the ledger's late-usage rule bills it in the next open period
+ * too).
+ *
+ * Each subscription's reports are written under an advisory lock in one transaction with their
+ * jobs (the outbox), so two billing workers never report an hour twice, and the report rows —
+ * not the jobs' dedupe keys — are the permanent record: finished jobs can be pruned.
  */
 export async function enqueueUsageReports(
   db: Database,
@@ -296,8 +313,8 @@ export async function enqueueUsageReports(
   const now = opts.now ?? new Date();
   const closedBefore = new Date(now.getTime() - HOUR_MS - (opts.settleMs ?? DEFAULT_USAGE_SETTLE_MS));
   const since = new Date(now.getTime() - (opts.lookbackMs ?? DEFAULT_USAGE_LOOKBACK_MS));
-  const rows = await db.execute<{ subscription_id: string; hour: Date | string }>(sql`
-    select l.subscription_id, l.hour
+  const candidates = await db.execute<{ subscription_id: string }>(sql`
+    select distinct l.subscription_id
     from ${usageLedger} l
     join ${subscriptions} s on s.id = l.subscription_id
     join ${plans} p on p.id = s.plan_id
@@ -305,61 +322,121 @@ export async function enqueueUsageReports(
     join ${organizations} o on o.id = t.org_id
     where o.kind = 'external'
       and s.stripe_subscription_id is not null
-      and ((p.price_model = 'per_gb' and l.bytes > 0) or (p.price_model = 'per_million_messages' and l.messages > 0))
+      and p.price_model in ('per_gb', 'per_million_messages')
       and l.hour >= ${since.toISOString()}::timestamptz
       and l.hour <= ${closedBefore.toISOString()}::timestamptz
-      and not exists (
-        select 1 from jobs j
-        where j.dedupe_key = 'stripe.usage:' || l.subscription_id::text || ':'
-          || to_char(l.hour at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
-      )
-    order by l.hour, l.subscription_id
+      and (case when p.price_model = 'per_gb' then l.bytes else l.messages end)
+        > coalesce((select sum(r.units) from ${stripeUsageReports} r where r.subscription_id = l.subscription_id and r.hour = l.hour), 0)
     limit ${opts.limit ?? 5_000}
   `);
   let created = 0;
-  for (const row of rows) {
-    const hour = new Date(row.hour).toISOString();
-    const res = await enqueue(db, reportUsageJob, { subscriptionId: row.subscription_id, hour }, { dedupeKey: usageReportDedupeKey(row.subscription_id, hour) });
-    if (res.created) created++;
-  }
+  for (const { subscription_id: id } of candidates) created += await recordUsageReports(db, id, { now, since, closedBefore });
   return created;
+}
+
+async function recordUsageReports(db: Database, subscriptionId: string, w: { now: Date; since: Date; closedBefore: Date }): Promise<number> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`stripe-usage:${subscriptionId}`}, 0))`);
+    const [ctx] = await tx
+      .select({ priceModel: plans.priceModel, priceMinor: plans.priceMinor, capMinor: plans.monthlyCapMinor })
+      .from(subscriptions)
+      .innerJoin(plans, eq(plans.id, subscriptions.planId))
+      .where(eq(subscriptions.id, subscriptionId));
+    if (!ctx || !isUsageModel(ctx.priceModel)) return 0;
+    const model = ctx.priceModel;
+    const cap = ctx.capMinor === null ? null : capUnits(model, ctx.priceMinor, ctx.capMinor);
+    const hours = await tx
+      .select({ hour: usageLedger.hour, bytes: usageLedger.bytes, messages: usageLedger.messages })
+      .from(usageLedger)
+      .where(and(eq(usageLedger.subscriptionId, subscriptionId), gte(usageLedger.hour, w.since), lte(usageLedger.hour, w.closedBefore)))
+      .orderBy(usageLedger.hour);
+    const reports = await tx.select().from(stripeUsageReports).where(eq(stripeUsageReports.subscriptionId, subscriptionId));
+    const reported = new Map<number, { units: number; count: number }>();
+    const billed = new Map<string, bigint>();
+    for (const r of reports) {
+      const k = r.hour.getTime();
+      const e = reported.get(k) ?? { units: 0, count: 0 };
+      reported.set(k, { units: e.units + r.units, count: e.count + 1 });
+      billed.set(r.billingMonth, (billed.get(r.billingMonth) ?? 0n) + BigInt(r.value));
+    }
+    let created = 0;
+    for (const h of hours) {
+      const before = reported.get(h.hour.getTime()) ?? { units: 0, count: 0 };
+      const units = usageValue(model, h) - before.units;
+      if (units <= 0) continue;
+      const seq = before.count;
+      const hourIso = h.hour.toISOString();
+      const lateForClosedMonth = seq > 0 && monthOf(h.hour) !== monthOf(w.now);
+      const billingMonth = lateForClosedMonth ? monthOf(w.now) : monthOf(h.hour);
+      const eventTimestamp = lateForClosedMonth ? Math.floor(w.now.getTime() / 1000) : Math.floor((h.hour.getTime() + HOUR_MS) / 1000) - 1;
+      const left = cap === null ? null : cap - (billed.get(billingMonth) ?? 0n);
+      const value = left === null ? units : Number(left <= 0n ? 0n : left < BigInt(units) ? left : BigInt(units));
+      const identifier = meterEventIdentifier(subscriptionId, hourIso, seq);
+      await tx.insert(stripeUsageReports).values({ subscriptionId, hour: h.hour, seq, units, value, billingMonth, identifier, eventTimestamp });
+      reported.set(h.hour.getTime(), { units: before.units + units, count: seq + 1 });
+      billed.set(billingMonth, (billed.get(billingMonth) ?? 0n) + BigInt(value));
+      if (value > 0) {
+        const res = await enqueue(tx, reportUsageJob, { subscriptionId, hour: hourIso, seq }, { dedupeKey: usageReportDedupeKey(subscriptionId, hourIso, seq) });
+        if (res.created) created++;
+      }
+    }
+    return created;
+  });
 }
 
 export type ReportUsageResult = { status: "sent"; identifier: string; value: number } | { status: "skipped"; reason: string };
 
 /**
- * Sends one ledger hour as a meter event. The identifier `<subscriptionId>:<hourISO>` is the same
- * on every attempt, so Stripe keeps one event even if a retry follows a lost response; the
- * timestamp is the hour's last second, inside the billing period the hour belongs to.
+ * Sends one recorded usage report as a meter event. Its identifier (`<subscriptionId>:<hourISO>`
+ * for an hour's first report, `…:<seq>` for later ones) and timestamp come from the report row,
+ * so every attempt sends the same event and Stripe keeps one even if a retry follows a lost
+ * response; the idempotency key covers Stripe's 24-hour replay window as well.
  */
-export async function reportUsageHour(db: Db, stripe: Stripe, input: { subscriptionId: string; hour: string }, now = new Date()): Promise<ReportUsageResult> {
+export async function reportUsageHour(db: Db, stripe: Stripe, input: { subscriptionId: string; hour: string; seq?: number }, now = new Date()): Promise<ReportUsageResult> {
   const hour = new Date(input.hour);
+  const seq = input.seq ?? 0;
   const ctx = await loadBillingContext(db, input.subscriptionId);
   if (!ctx) throw new PermanentJobError(`Subscription ${input.subscriptionId} does not exist`);
   if (!isUsageModel(ctx.plan.priceModel)) return { status: "skipped", reason: "not a usage plan" };
   if (!ctx.org.stripeCustomerId || !ctx.sub.stripeSubscriptionId) throw new Error("No Stripe customer or subscription yet; retrying later");
-  const timestamp = Math.floor((hour.getTime() + HOUR_MS) / 1000) - 1;
-  if (timestamp > now.getTime() / 1000) throw new Error(`Hour ${input.hour} has not closed yet; retrying later`);
-  if (now.getTime() / 1000 - timestamp > 35 * 24 * 3600) throw new PermanentJobError(`Hour ${input.hour} is older than Stripe's 35-day window`);
-  const [row] = await db
-    .select({ bytes: usageLedger.bytes, messages: usageLedger.messages })
-    .from(usageLedger)
-    .where(and(eq(usageLedger.subscriptionId, ctx.sub.id), eq(usageLedger.hour, hour)));
-  const value = row ? usageValue(ctx.plan.priceModel, row) : 0;
-  if (value <= 0) return { status: "skipped", reason: "no usage" };
+  const [report] = await db
+    .select()
+    .from(stripeUsageReports)
+    .where(and(eq(stripeUsageReports.subscriptionId, ctx.sub.id), eq(stripeUsageReports.hour, hour), eq(stripeUsageReports.seq, seq)));
+  if (!report) throw new PermanentJobError(`No usage report ${seq} for ${input.subscriptionId} at ${input.hour}`);
+  if (report.value <= 0) return { status: "skipped", reason: "nothing billable (monthly cap reached or no usage)" };
+  if (report.eventTimestamp > now.getTime() / 1000) throw new Error(`Hour ${input.hour} has not closed yet; retrying later`);
+  if (now.getTime() / 1000 - report.eventTimestamp > 35 * 24 * 3600) throw new PermanentJobError(`Hour ${input.hour} is older than Stripe's 35-day window`);
   const meter = await ensureMeter(stripe, ctx.plan);
-  const hourIso = hour.toISOString();
-  const identifier = meterEventIdentifier(ctx.sub.id, hourIso);
   await stripe.billing.meterEvents.create(
     {
       event_name: meter.eventName,
-      payload: { stripe_customer_id: ctx.org.stripeCustomerId, value: String(value) },
-      identifier,
-      timestamp,
+      payload: { stripe_customer_id: ctx.org.stripeCustomerId, value: String(report.value) },
+      identifier: report.identifier,
+      timestamp: report.eventTimestamp,
     },
-    { idempotencyKey: `tributary-usage-${identifier}` },
+    { idempotencyKey: `tributary-usage-${report.identifier}` },
   );
-  return { status: "sent", identifier, value };
+  await db.update(stripeUsageReports).set({ sentAt: now }).where(eq(stripeUsageReports.identifier, report.identifier));
+  return { status: "sent", identifier: report.identifier, value: report.value };
+}
+
+/** Finished usage-report jobs older than this are deleted (their reports stay in stripe_usage_reports). */
+export const DEFAULT_JOB_RETENTION_MS = 7 * DAY_MS;
+
+/**
+ * Periodic: deletes finished (done) usage-report jobs older than `retentionMs`. Safe because the
+ * record of what was reported is stripe_usage_reports, not the job rows: enqueueUsageReports
+ * compares the ledger with the reports, so a pruned job is never enqueued again. Failed jobs stay
+ * for people to look at. Without this the jobs table grows by one row per subscription-hour.
+ */
+export async function pruneFinishedUsageJobs(db: Db, opts: { now?: Date; retentionMs?: number } = {}): Promise<number> {
+  const before = new Date((opts.now ?? new Date()).getTime() - (opts.retentionMs ?? DEFAULT_JOB_RETENTION_MS));
+  const gone = await db
+    .delete(jobs)
+    .where(and(eq(jobs.kind, reportUsageJob.kind), eq(jobs.status, "done"), lte(jobs.finishedAt, before)))
+    .returning({ id: jobs.id });
+  return gone.length;
 }
 
 // ---------------------------------------------------------------------------------------------

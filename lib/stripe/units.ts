@@ -52,10 +52,11 @@ export function unitAmountDecimal(model: UsageModel, priceMinor: number): string
 }
 
 /**
- * Ledger units after which a monthly cap is reached: ceil(cap * 10^exp / price). Past it the
- * price's second tier costs 0. Exact when the cap is a whole multiple of the per-unit price;
- * otherwise the last unit before the cap may overshoot it by less than one unit's price
- * (a fraction of a minor unit, which Stripe's final rounding absorbs).
+ * Ledger units after which a monthly cap is reached: ceil(cap * 10^exp / price). Usage reports
+ * of a subscription stop at this many units per month (lib/stripe/service.ts,
+ * enqueueUsageReports). Exact when the cap is a whole multiple of the per-unit price; otherwise
+ * the last unit before the cap may overshoot it by less than one unit's price (a fraction of a
+ * minor unit, which Stripe's final rounding absorbs).
  */
 export function capUnits(model: UsageModel, priceMinor: number, capMinor: number): bigint {
   if (priceMinor <= 0) return 0n;

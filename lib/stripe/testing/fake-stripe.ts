@@ -43,6 +43,13 @@ export type FakeStripe = {
   meterEventPosts: number;
   addInvoice(input: { customer: string; status: "draft" | "open" | "paid" | "uncollectible" | "void"; subscription?: string }): Obj;
   setSubscriptionStatus(id: string, status: string): void;
+  /**
+   * What the Stripe subscription's metered items would invoice, in minor units: per item, the sum
+   * of the customer's accepted meter events for the price's meter (Stripe aggregates a meter per
+   * customer, across all of the customer's subscriptions) priced per unit, or by graduated tiers,
+   * rounded once. A model of Stripe's arithmetic for assertions, not Stripe's invoicing itself.
+   */
+  meteredAmountMinor(stripeSubscriptionId: string): number;
   /** Forgets idempotency keys, as Stripe does after 24 hours: a re-send then reaches the endpoint. */
   expireIdempotencyKeys(): void;
   /** Requests to one path (method optional), for assertions. */
@@ -393,6 +400,35 @@ export async function startFakeStripe(opts: { secretKey?: string } = {}): Promis
       const s = subscriptions.get(sid);
       if (!s) throw new Error(`no subscription ${sid}`);
       s.status = status;
+    },
+    meteredAmountMinor(sid) {
+      const sub = subscriptions.get(sid);
+      if (!sub) throw new Error(`no subscription ${sid}`);
+      let total = 0;
+      for (const item of (sub.items as { data: { price: Obj }[] }).data) {
+        const price = prices.get(item.price.id)!;
+        const recurring = price.recurring as { usage_type: string; meter: string | null };
+        if (recurring.usage_type !== "metered") continue;
+        const eventName = meters.get(recurring.meter!)!.event_name;
+        const quantity = meterEvents
+          .filter((e) => e.event_name === eventName && (e.payload as { stripe_customer_id: string }).stripe_customer_id === sub.customer)
+          .reduce((a, e) => a + Number((e.payload as { value: string }).value), 0);
+        let amount = 0;
+        if (price.billing_scheme === "tiered") {
+          let rest = quantity;
+          let from = 0;
+          for (const tier of price.tiers as { up_to: string; unit_amount?: string; unit_amount_decimal?: string }[]) {
+            const upTo = tier.up_to === "inf" ? Infinity : Number(tier.up_to);
+            const n = Math.min(rest, upTo - from);
+            amount += n * Number(tier.unit_amount_decimal ?? tier.unit_amount ?? 0);
+            rest -= n;
+            from = upTo;
+            if (rest <= 0) break;
+          }
+        } else amount = quantity * Number(price.unit_amount_decimal ?? price.unit_amount ?? 0);
+        total += Math.round(amount);
+      }
+      return total;
     },
     expireIdempotencyKeys() {
       idempotency.clear();
