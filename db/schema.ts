@@ -179,6 +179,10 @@ export const clusters = pgTable("clusters", {
   adminUsername: text("admin_username"),
   /** AES-GCM ciphertext (key from ENCRYPTION_KEY), never the clear secret. */
   adminSecretEnc: text("admin_secret_enc"),
+  /** Connect with TLS (SASL_SSL / SSL listeners); the server's certificate is always verified. */
+  tls: boolean("tls").notNull().default(false),
+  /** PEM of a private CA to trust besides the system's; public, so stored in clear. */
+  tlsCaCert: text("tls_ca_cert"),
   /** The embedded broker started by the launcher; its address comes from env at run time. */
   embedded: boolean("embedded").notNull().default(false),
   createdAt: createdAt(),
