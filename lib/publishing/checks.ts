@@ -41,8 +41,11 @@ export type SchemaTextCheck =
 
 /**
  * The schema step: the text parses as JSON, is a valid JSON Schema / Avro schema with safe
- * regexes, and flattens to a finite field list (no cycles, at most 2,000 fields — lib/contracts
- * refuses a 10,000-field upload before compiling it).
+ * regexes, and flattens to a finite field list. The field limit is lib/contracts' FIELDS_MAX
+ * (2,000): it refuses recursion and bigger schemas while flattening, before ajv compiles
+ * anything, so a 10,000-field upload is answered at once with that message. The masking
+ * engine's own cap (MAX_FIELDS, 5,000) is checked again here only so that the two limits
+ * cannot drift apart unnoticed: whatever lib/contracts accepts must also be maskable.
  */
 export function checkSchemaText(format: SchemaFormat, text: string): SchemaTextCheck {
   const parsed = parseSchemaText(text);

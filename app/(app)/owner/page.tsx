@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { Suspense } from "react";
 import { OwnerHealthOverview } from "@/components/products/owner-health-overview";
+import { DiscardDraftButton } from "@/components/publishing/discard-draft-button";
 import { Badge, ButtonLink, Card, EmptyState, Skeleton, type BadgeTone } from "@/components/ui";
 import { getDb } from "@/db/client";
 import { requireRole } from "@/lib/auth/session";
@@ -87,10 +88,11 @@ export default async function OwnerDashboardPage() {
                             <div className="h-full rounded-full bg-brand-600" style={{ width: `${Math.round((done / dataSteps) * 100)}%` }} />
                           </div>
                         </div>
-                        <div className="mt-auto">
+                        <div className="mt-auto flex flex-wrap items-center justify-between gap-2">
                           <ButtonLink href={`/owner/publish/${p.id}`} size="sm" aria-label={`Continue ${p.name}`}>
                             Continue
                           </ButtonLink>
+                          <DiscardDraftButton productId={p.id} name={p.name} />
                         </div>
                       </Card>
                     </li>

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { BasicsForm } from "@/components/publishing/basics-form";
 import { ContractStep } from "@/components/publishing/contract-step";
+import { DiscardDraftButton } from "@/components/publishing/discard-draft-button";
 import { FieldsStep } from "@/components/publishing/fields-step";
 import { PlansStep } from "@/components/publishing/plans-step";
 import { ReviewStep } from "@/components/publishing/review-step";
@@ -115,7 +116,10 @@ export default async function PublishStepPage({ params }: { params: Promise<{ pr
         </Link>{" "}
         / Draft
       </p>
-      <h1 className="mt-1 text-2xl font-semibold tracking-tight text-slate-900">{data.basics?.name ?? state.product.name}</h1>
+      <div className="mt-1 flex flex-wrap items-start justify-between gap-3">
+        <h1 className="text-2xl font-semibold tracking-tight text-slate-900">{data.basics?.name ?? state.product.name}</h1>
+        <DiscardDraftButton productId={productId} name={data.basics?.name ?? state.product.name} redirectTo="/owner" />
+      </div>
       <p className="mb-6 mt-1 text-sm text-slate-600">{INTRO[step]}</p>
       <WizardSteps productId={productId} current={step} done={state.stepsDone} />
       {body}
