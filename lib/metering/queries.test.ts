@@ -3,6 +3,8 @@ import { describe, expect, it } from "vitest";
 import { plans, subscriptions, usageLedger } from "@/db/schema";
 import type { SessionUser } from "@/lib/auth/roles";
 import { createTestDatabase } from "@/lib/testing/db";
+import { computeChargeLines } from "@/lib/billing/charges";
+import { periodKeyOf } from "@/lib/billing/periods";
 import { costAndForecast, getProductUsage, getSubscriptionUsage, listTeamSubscriptionUsage, monthBounds } from "./queries";
 import { activeSubscription } from "./test-fixtures";
 
@@ -53,6 +55,31 @@ describe("costAndForecast", () => {
 
   it("month bounds are UTC calendar months", () => {
     expect(monthBounds(new Date("2026-12-31T23:59:59Z"))).toEqual({ start: new Date("2026-12-01T00:00:00Z"), end: new Date("2027-01-01T00:00:00Z") });
+  });
+});
+
+describe("suspended subscriptions: the forecast follows the charges", () => {
+  it("a suspended flat plan is forecast at the full month, as the finance page bills it; a suspended usage plan stops growing", async () => {
+    const real = new Date();
+    const { start } = monthBounds(real);
+    const { w, sub } = await activeSubscription(db);
+    await db.update(plans).set({ priceModel: "flat_monthly", priceMinor: 3000, currency: "EUR" }).where(eq(plans.id, sub.planId));
+    await db.update(subscriptions).set({ state: "suspended", activatedAt: start, updatedAt: real }).where(eq(subscriptions.id, sub.id));
+    const usage = await getSubscriptionUsage(db, w.users.consumer, sub.id, real);
+    const lines = await computeChargeLines(db, periodKeyOf(real));
+    const line = lines.find((l) => l.subscriptionId === sub.id)!;
+    expect(line).toMatchObject({ kind: "flat", amountMinor: 3000 });
+    expect(usage.cost.forecastMinor).toBe(line.amountMinor);
+    expect(usage.cost.costToDateMinor).toBeLessThanOrEqual(3000);
+
+    // Per GB, suspended a day ago: the forecast is what it has, not a week's average onwards.
+    const perGb = { priceModel: "per_gb" as const, priceMinor: 200, currency: "EUR" };
+    const suspendedAt = new Date(now.getTime() - DAY);
+    const r = costAndForecast(perGb, { messages: 10, bytes: 1.5 * GB }, { messages: 7, bytes: 0.7 * GB }, { from: new Date("2026-11-01T00:00:00Z"), until: null, usageUntil: suspendedAt }, now);
+    expect(r).toMatchObject({ costToDateMinor: 300, forecastMinor: 300 });
+    // Flat monthly, suspended: the clock runs on to the month's end.
+    const flat = costAndForecast({ priceModel: "flat_monthly", priceMinor: 3000, currency: "EUR" }, { messages: 0, bytes: 0 }, { messages: 0, bytes: 0 }, { from: new Date("2026-11-01T00:00:00Z"), until: null, usageUntil: suspendedAt }, now);
+    expect(flat).toMatchObject({ costToDateMinor: 2150, forecastMinor: 3000 });
   });
 });
 

@@ -83,7 +83,12 @@ function overlapSeconds(a0: number, a1: number, b0: number, b1: number): number 
   return Math.max(0, Math.floor((Math.min(a1, b1) - Math.max(a0, b0)) / 1000));
 }
 
-export type ActiveSpan = { from: Date; until: Date | null };
+/**
+ * `from`–`until`: the billing clock, as lib/billing/charges.ts runs it (activation to the end;
+ * null: still running). `usageUntil`: when usage stopped although the clock runs on (a suspended
+ * subscription has no access, so it consumes nothing more); null or absent: usage continues.
+ */
+export type ActiveSpan = { from: Date; until: Date | null; usageUntil?: Date | null };
 
 /**
  * Cost to date and month-end forecast (pure). `window` is the usage of the last 7 days (or of the
@@ -101,7 +106,8 @@ export function costAndForecast(plan: PricedPlan, month: UsageTotals, window: Us
 
   const windowStart = Math.max(t - FORECAST_WINDOW_DAYS * DAY_MS, from);
   const windowDays = Math.max(HOUR_MS, t - windowStart) / DAY_MS;
-  const remainingDays = Math.max(0, Math.min(until, end.getTime()) - t) / DAY_MS;
+  const usageUntil = active.usageUntil?.getTime() ?? Infinity;
+  const remainingDays = Math.max(0, Math.min(until, usageUntil, end.getTime()) - t) / DAY_MS;
   const forecast = {
     messages: month.messages + Math.round((window.messages / windowDays) * remainingDays),
     bytes: month.bytes + Math.round((window.bytes / windowDays) * remainingDays),
@@ -122,12 +128,20 @@ type SubRow = {
   plan: PricedPlan;
 };
 
-const ENDED = new Set(["revoked", "expired", "failed", "suspended"]);
+const ENDED = new Set(["revoked", "expired", "failed"]);
 
+/**
+ * The same rule as the charges (lib/billing/charges.ts): the clock runs from activation to the
+ * end (ended_at, else the last state change of an ended subscription). A suspension does not
+ * stop it — the subscription is not over, Stripe keeps billing it, and a flat plan's month is
+ * owed as in the chargeback — but a suspended subscription has no access, so its usage forecast
+ * stops at the suspension.
+ */
 function activeSpan(s: SubRow): ActiveSpan {
   const from = s.activatedAt ?? s.createdAt;
-  const until = ENDED.has(s.state) ? (s.endedAt ?? s.updatedAt) : s.state === "active" ? null : from;
-  return { from, until };
+  if (!s.activatedAt) return { from, until: from };
+  if (ENDED.has(s.state)) return { from, until: s.endedAt ?? s.updatedAt };
+  return { from, until: s.endedAt, usageUntil: s.state === "suspended" ? s.updatedAt : null };
 }
 
 async function totalsBySubscription(db: Db, ids: string[], now: Date) {
