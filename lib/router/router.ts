@@ -4,7 +4,7 @@ import type { Database } from "@/db/client";
 import { RECORD_MAX_BYTES } from "@/lib/contracts";
 import { createKafka, type KafkaConnectionOptions } from "@/lib/kafka/client";
 import { internalGroupName } from "@/lib/kafka/names";
-import { insertIndexRows, lockIndexTails, planBatchRows, recordSize, tailKey, type HeaderValue } from "./byte-index";
+import { byteLength, insertIndexRows, lockIndexTails, planBatchRows, recordSize, tailKey, type HeaderValue } from "./byte-index";
 import { hourOf, incidentReason, ThroughputAccumulator, upsertIncidents, type IncidentDelta } from "./metrics";
 import { compileProductRoute, planSignature as planSignatureOf, routeRecord, type ProductRoute } from "./plan";
 import { loadRoutableProducts } from "./queries";
@@ -78,7 +78,22 @@ function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-type Output = { topic: string; partition: number; message: Message; size: number; indexed: boolean };
+/** One record to produce; `key` is tailKey(topic, partition), made once. */
+type Output = { topic: string; partition: number; key: string; message: Message; size: number; indexed: boolean };
+
+/**
+ * The x-contract-version header of a version, made once: kafkajs then copies one Buffer per
+ * record instead of encoding a string, and the header's share of the record size is known.
+ */
+const versionHeaders = new Map<string, { headers: IHeaders; size: number }>();
+function versionHeader(version: string): { headers: IHeaders; size: number } {
+  let h = versionHeaders.get(version);
+  if (!h) {
+    const value = Buffer.from(version);
+    versionHeaders.set(version, (h = { headers: { "x-contract-version": value }, size: recordSize(null, null, { "x-contract-version": value }) }));
+  }
+  return h;
+}
 
 type ProductAcc = { recordsIn: number; bytesIn: number; recordsOut: number; bytesOut: number; recordsDlq: number; lastRecordAt: number };
 
@@ -89,23 +104,17 @@ class Chunk {
   minTimestamp = Infinity;
   private bytes = new Map<string, number>();
 
+  /** The outputs of one source record go to distinct partitions (one per tier and major, or the DLQ). */
   fits(outputs: readonly Output[]): boolean {
     if (this.records === 0) return true;
     if (this.records >= CHUNK_RECORDS) return false;
-    const extra = new Map<string, number>();
-    for (const o of outputs) {
-      const k = tailKey(o.topic, o.partition);
-      const n = (extra.get(k) ?? this.bytes.get(k) ?? 0) + o.size;
-      if (n > CHUNK_BYTES) return false;
-      extra.set(k, n);
-    }
+    for (const o of outputs) if ((this.bytes.get(o.key) ?? 0) + o.size > CHUNK_BYTES) return false;
     return true;
   }
 
   add(outputs: readonly Output[], timestamp: number): void {
     for (const o of outputs) {
-      const k = tailKey(o.topic, o.partition);
-      this.bytes.set(k, (this.bytes.get(k) ?? 0) + o.size);
+      this.bytes.set(o.key, (this.bytes.get(o.key) ?? 0) + o.size);
       this.outputs.push(o);
     }
     this.records++;
@@ -201,9 +210,10 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
       const outcome = routeRecord(route, { key: m.key, value: m.value }, { maxRecordBytes, now });
       if (outcome.kind === "deliver") {
         for (const d of outcome.deliveries) {
-          const headers = { "x-contract-version": d.version };
-          const size = recordSize(m.key, d.value, headers);
-          outputs.push({ topic: d.topic, partition: deliveryPartition(d.topic, partition), size, indexed: true, message: { key: m.key, value: d.value, headers, timestamp: m.timestamp } });
+          const header = versionHeader(d.version);
+          const size = byteLength(m.key) + d.value.byteLength + header.size;
+          const p = deliveryPartition(d.topic, partition);
+          outputs.push({ topic: d.topic, partition: p, key: tailKey(d.topic, p), size, indexed: true, message: { key: m.key, value: d.value, headers: header.headers, timestamp: m.timestamp } });
           acc.recordsOut++;
           acc.bytesOut += size;
         }
@@ -235,7 +245,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
         value = value.subarray(0, DLQ_MAX_VALUE_BYTES);
       }
       const dlqPartition = deliveryPartition(route.dlqTopic, partition);
-      outputs.push({ topic: route.dlqTopic, partition: dlqPartition, size: recordSize(key, value, headers as Record<string, HeaderValue>), indexed: false, message: { key, value, headers, timestamp: m.timestamp } });
+      outputs.push({ topic: route.dlqTopic, partition: dlqPartition, key: tailKey(route.dlqTopic, dlqPartition), size: recordSize(key, value, headers as Record<string, HeaderValue>), indexed: false, message: { key, value, headers, timestamp: m.timestamp } });
       incidents.push({
         productId: route.productId,
         contractVersion: outcome.version ?? null,
@@ -255,10 +265,10 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
     const byTopic = new Map<string, Message[]>();
     const sizes = new Map<string, Produced>();
     for (const o of chunk.outputs) {
-      (byTopic.get(o.topic) ?? byTopic.set(o.topic, []).get(o.topic)!).push({ ...o.message, partition: o.partition });
+      o.message.partition = o.partition;
+      (byTopic.get(o.topic) ?? byTopic.set(o.topic, []).get(o.topic)!).push(o.message);
       if (!o.indexed) continue;
-      const k = tailKey(o.topic, o.partition);
-      (sizes.get(k) ?? sizes.set(k, { topic: o.topic, partition: o.partition, baseOffset: -1, sizes: [] }).get(k)!).sizes.push(o.size);
+      (sizes.get(o.key) ?? sizes.set(o.key, { topic: o.topic, partition: o.partition, baseOffset: -1, sizes: [] }).get(o.key)!).sizes.push(o.size);
     }
     if (byTopic.size === 0) return Date.now();
     const topicMessages: TopicMessages[] = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
