@@ -338,6 +338,55 @@ describe("failed provisioning comes back", () => {
     expect(await canAuthenticate(cred.username, cred.password)).toBe(true);
   }, 60_000);
 
+  it("the probe joins a group under the prefix and fetches: a missing group ACL or topic READ fails verification, each step audited", async () => {
+    const w = await createSubscriptionWorld(db);
+    const onlyTopic = wrapProvisioner(provisioner, {
+      // Topic READ+DESCRIBE but no group ACL: metadata looks fine, consuming does not.
+      grantSubscriptionAcls: (g) => provisioner.grantSubscriptionAcls({ ...g, groupPrefix: "tributary.probe-test.nobody." }),
+    });
+    const { subscriptionId: a } = await subscribeToAutoPlan(db, w);
+    expect(await provisionSubscription(db, { provisioner: onlyTopic, connection: adminConn }, { subscriptionId: a }, lastAttempt)).toBe("failed");
+    const [subA] = await db.select().from(subscriptions).where(eq(subscriptions.id, a));
+    expect(subA!.stateReason).toMatch(/^Provisioning failed after 8 attempts: probe: consuming as the principal failed: .*(authoriz|group coordinator)/i);
+    const stepsA = await db.select().from(auditLog).where(and(eq(auditLog.resourceId, a), like(auditLog.action, "subscription.provision%"))).orderBy(auditLog.id);
+    expect(stepsA.map((e) => e.action)).toEqual([
+      "subscription.provision.topic_ensured",
+      "subscription.provision.principal_created",
+      "subscription.provision.acls_granted",
+      "subscription.provision.quota_applied",
+      "subscription.provision.probe_failed",
+      "subscription.provision_failed",
+    ]);
+    expect(stepsA.at(-1)!.details).toMatchObject({ step: "probe" });
+
+    // DESCRIBE without READ on the topic: the fetch is refused.
+    await db.update(subscriptions).set({ planId: w.plans.retiredPlan.id }).where(eq(subscriptions.id, a));
+    const noRead = wrapProvisioner(provisioner, {
+      grantSubscriptionAcls: async (g) => {
+        await provisioner.grantSubscriptionAcls(g);
+        await provisioner.deleteAcls(g.principal, [{ resourceType: "topic", resourceName: g.topic, patternType: "literal", operation: "read", permission: "allow", host: "*" }]);
+      },
+    });
+    const { subscriptionId: b } = await subscribeToAutoPlan(db, w);
+    expect(await provisionSubscription(db, { provisioner: noRead, connection: adminConn }, { subscriptionId: b }, lastAttempt)).toBe("failed");
+    const [subB] = await db.select().from(subscriptions).where(eq(subscriptions.id, b));
+    expect(subB!.stateReason).toMatch(/probe: .*authoriz/i);
+
+    // The successful path records every step, then subscription.provisioned.
+    await db.update(subscriptions).set({ planId: w.plans.externalAutoPlan.id }).where(eq(subscriptions.id, b));
+    const c = await newActiveSubscription(w);
+    const stepsC = await db.select().from(auditLog).where(and(eq(auditLog.resourceId, c), like(auditLog.action, "subscription.provision%"))).orderBy(auditLog.id);
+    expect(stepsC.map((e) => e.action)).toEqual([
+      "subscription.provision.topic_ensured",
+      "subscription.provision.principal_created",
+      "subscription.provision.acls_granted",
+      "subscription.provision.quota_applied",
+      "subscription.provision.probe_passed",
+      "subscription.provisioned",
+    ]);
+    expect(stepsC[0]!.details).toMatchObject({ attempt: 1, topic: deliveryTopicName(w.product.slug, 1, "masked"), created: false });
+  }, 90_000);
+
   it("a last attempt that times out, or whose worker died, still ends the subscription failed with the reason", async () => {
     const w = await createSubscriptionWorld(db);
     const { subscriptionId: id } = await subscribeToAutoPlan(db, w);

@@ -50,19 +50,21 @@ export function randomSecret(): string {
 
 type Grant = { principal: string; topic: string; groupPrefix: string };
 
-async function ensureDeliveryTopic(deps: ProvisioningDeps, topic: string, sourceTopic: string | null): Promise<void> {
+/** Creates the delivery topic if missing; true when this call created it. */
+async function ensureDeliveryTopic(deps: ProvisioningDeps, topic: string, sourceTopic: string | null): Promise<{ created: boolean; partitions: number | null }> {
   const admin = createKafka({ clientId: "tributary-provisioner-topics", connection: deps.connection, logLevel: "nothing", retries: 2 }).admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
-    if (existing.has(topic)) return;
+    if (existing.has(topic)) return { created: false, partitions: null };
     let partitions = deps.defaultPartitions ?? 3;
     if (sourceTopic && existing.has(sourceTopic)) {
       const meta = await admin.fetchTopicMetadata({ topics: [sourceTopic] });
       partitions = meta.topics[0]?.partitions.length || partitions;
     }
     // createTopics answers false (no throw) when another worker created it first: fine either way.
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions }] });
+    const created = await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions }] });
+    return { created, partitions };
   } finally {
     await admin.disconnect();
   }
@@ -79,11 +81,8 @@ export async function probeAccess(
 ): Promise<void> {
   const kafka = createKafka({
     clientId: "tributary-probe",
-    connection: {
-      brokers: connection.brokers,
-      ssl: connection.ssl,
-      sasl: { mechanism: "scram-sha-512", username: credential.username, password: credential.password },
-    },
+    // The admin connection's brokers and TLS settings, with the principal's own credentials.
+    connection: { ...connection, sasl: { mechanism: "scram-sha-512", username: credential.username, password: credential.password } },
     logLevel: "nothing",
     retries: 0,
     connectionTimeoutMs: 5_000,
@@ -100,6 +99,7 @@ export async function probeAccess(
   } finally {
     await admin.disconnect();
   }
+  await probeConsume(kafka, grant);
   const producer = kafka.producer({ retry: { retries: 0 }, allowAutoTopicCreation: false });
   await producer.connect();
   try {
@@ -113,6 +113,33 @@ export async function probeAccess(
     if (produced) throw new Error("probe: the principal could write to its delivery topic");
   } finally {
     await producer.disconnect();
+  }
+}
+
+/**
+ * Joins a group under the grant's prefix and completes one fetch of the topic, without
+ * committing: JoinGroup needs READ on the group, Fetch READ on the topic, neither of which the
+ * metadata checks prove. A missing group or topic READ ACL fails verification here.
+ */
+async function probeConsume(kafka: ReturnType<typeof createKafka>, grant: Grant): Promise<void> {
+  const consumer = kafka.consumer({
+    groupId: `${grant.groupPrefix}tributary-probe`,
+    maxWaitTimeInMs: 100,
+    retry: { retries: 0, restartOnFailure: async () => false },
+  });
+  let settle!: (err?: Error) => void;
+  const outcome = new Promise<void>((resolve, reject) => (settle = (err) => (err ? reject(err) : resolve())));
+  const timer = setTimeout(() => settle(new Error("probe: no fetch completed within 10 s")), 10_000);
+  consumer.on(consumer.events.FETCH, () => settle());
+  consumer.on(consumer.events.CRASH, (e) => settle(new Error(`probe: consuming as the principal failed: ${(e.payload.error as Error).message}`)));
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topic: grant.topic, fromBeginning: false });
+    await consumer.run({ autoCommit: false, eachMessage: async () => {} });
+    await outcome;
+  } finally {
+    clearTimeout(timer);
+    await consumer.disconnect().catch(() => {});
   }
 }
 
@@ -234,19 +261,37 @@ async function provisionLocked(
   const quotaBytesPerSec = plan?.quotaBytesPerSec ?? null;
   let quota: "set" | "removed" | "unsupported" = "removed";
 
+  // One audit entry per step and attempt, so the trail shows how far each attempt got.
+  let step = "topic";
+  const stepDone = (action: string, details: Record<string, unknown> = {}, result: "success" | "failure" = "success") =>
+    recordAudit(db, { actor: SYSTEM, action: `subscription.provision.${action}`, resource: { type: "subscription", id: sub.id }, result, details: { attempt, ...details } });
   try {
-    await ensureDeliveryTopic(deps, grant.topic, row.sourceTopic);
+    const topic = await ensureDeliveryTopic(deps, grant.topic, row.sourceTopic);
+    await stepDone("topic_ensured", { topic: grant.topic, ...topic });
+    step = "principal";
     const throwaway = randomSecret();
     await deps.provisioner.upsertScramUser(credential.username, throwaway, "scram-sha-512");
+    await stepDone("principal_created", { principal: grant.principal, mechanism: "scram-sha-512" });
+    step = "acls";
     await deps.provisioner.grantSubscriptionAcls(grant);
+    await stepDone("acls_granted", { principal: grant.principal, acls: [...grantKeys(grant)] });
+    step = "quota";
     // The plan's throughput cap as the principal's consumer_byte_rate; no cap removes any quota
     // left from before (a plan change), so the step is idempotent either way.
     quota = await quotaApplier(deps)(credential.username, quotaBytesPerSec);
-    await probeAccess(deps.connection, { username: credential.username, password: throwaway }, grant);
+    await stepDone("quota_applied", { consumerBytesPerSec: quotaBytesPerSec, applied: quota });
+    step = "probe";
+    try {
+      await probeAccess(deps.connection, { username: credential.username, password: throwaway }, grant);
+    } catch (err) {
+      await stepDone("probe_failed", { error: (err as Error).message || String(err) }, "failure");
+      throw err;
+    }
+    await stepDone("probe_passed", { principal: grant.principal });
   } catch (err) {
     const message = (err as Error).message || String(err);
     const last = attempt >= maxAttempts;
-    await recordProvisionFailure(db, sub.id, { attempt, maxAttempts, last, message });
+    await recordProvisionFailure(db, sub.id, { attempt, maxAttempts, last, message, step });
     if (last) return "failed";
     throw err;
   }
@@ -280,8 +325,8 @@ async function provisionLocked(
   const [now] = await db.select({ state: subscriptions.state }).from(subscriptions).where(eq(subscriptions.id, sub.id));
   if (!now || !(ENDED_STATES as readonly string[]).includes(now.state)) return "skipped";
   // Ended while we were granting: its deprovision job may already have run, so undo ours.
-  await deps.provisioner.deleteAllAcls(grant.principal);
   await deps.provisioner.deleteScramUser(credential.username);
+  await deps.provisioner.deleteAllAcls(grant.principal);
   await quotaApplier(deps)(credential.username, null);
   return "ended-meanwhile";
 }
@@ -315,11 +360,13 @@ export async function failExhaustedProvisioning(db: Db): Promise<string[]> {
 }
 
 async function removeCredential(db: Db, deps: ProvisioningDeps, cred: { id: string; username: string }) {
+  // User first: deleting it closes the principal's connections and no reconnect can authenticate.
+  // Removing ACLs first would let a client reconnect (and a SASL exchange begun before the user
+  // went could still complete); deleting the ACLs afterwards closes any such connection again.
+  await deps.provisioner.deleteScramUser(cred.username);
   // Every binding naming the principal, not only the grant's shape: a stray one must not survive it.
   await deps.provisioner.deleteAllAcls(principalName(cred.username));
   await quotaApplier(deps)(cred.username, null);
-  // Deleting the user makes the cluster close the principal's open connections.
-  await deps.provisioner.deleteScramUser(cred.username);
   await db.update(credentials).set({ revokedAt: new Date() }).where(and(eq(credentials.id, cred.id), isNull(credentials.revokedAt)));
 }
 
@@ -581,9 +628,9 @@ export async function reconcileAccess(db: Db, deps: ReconcileDeps): Promise<Reco
           .from(credentials)
           .where(and(eq(credentials.username, username), isNull(credentials.revokedAt)));
         if (known && live && (known.state === "active" || known.state === "provisioning")) return false;
-        // Every binding naming it, whatever its shape; deleting ACLs and the user cuts its connections.
-        await deps.provisioner.deleteAllAcls(entry.principal);
+        // User first, then every binding naming it whatever its shape (see removeCredential).
         if (entry.scramMechanisms.length) await deps.provisioner.deleteScramUser(username);
+        await deps.provisioner.deleteAllAcls(entry.principal);
         if (quotas && rates !== "unsupported" && rates.has(username)) await quotas.apply(username, null);
         await tx.update(credentials).set({ revokedAt: new Date() }).where(and(eq(credentials.username, username), isNull(credentials.revokedAt)));
         await recordAudit(tx, {

@@ -20,6 +20,7 @@ import {
   subscribe,
   suspendSubscription,
 } from "./service";
+import { ApproveRequestSchema, SubscribeSchema, endOfUtcDay } from "./schemas";
 import { createSubscriptionWorld, subscribeToAutoPlan } from "./test-fixtures";
 
 const t = await createTestDatabase();
@@ -120,6 +121,24 @@ describe("subscribe", () => {
     expect(await listReviewQueue(db, w.users.consumer)).toEqual([]);
     // A second request for the same plan while one is pending is a conflict.
     expect((await rejection(subscribe(db, w.users.colleague, { ...base, justification: "again" }))).code).toBe("conflict");
+  });
+});
+
+describe("expiry dates are the end of the day in UTC", () => {
+  it("today's date is accepted by requester and approver (access until tonight, UTC); yesterday is refused", async () => {
+    const w = await createSubscriptionWorld(db);
+    const today = new Date().toISOString().slice(0, 10);
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const input = { productId: w.product.id, planId: w.plans.reviewPlan.id, teamId: w.teams.partnerTeam.id, purpose: "fraud-detection", justification: "Roaming" };
+    const refused = await rejection(subscribe(db, w.users.partner, SubscribeSchema.parse({ ...input, requestedExpiry: yesterday })));
+    expect(refused.fieldErrors).toEqual({ requestedExpiry: ["The expiry must be in the future."] });
+    const res = await subscribe(db, w.users.partner, SubscribeSchema.parse({ ...input, requestedExpiry: today }));
+    if (res.kind !== "access_request") throw new Error("expected a request");
+    const [request] = await db.select().from(accessRequests).where(eq(accessRequests.id, res.requestId));
+    expect(request!.requestedExpiry).toEqual(endOfUtcDay(today));
+    const approved = await approveAccessRequest(db, w.users.owner, ApproveRequestSchema.parse({ requestId: res.requestId, expiresAt: today }));
+    const [sub] = await db.select().from(subscriptions).where(eq(subscriptions.id, approved.subscriptionId));
+    expect(sub!.expiresAt).toEqual(endOfUtcDay(today));
   });
 });
 
@@ -344,6 +363,10 @@ describe("endProductSubscriptions", () => {
     expect(await jobFor(deprovisionDedupeKey(sub!.id, sub!.endedAt!))).toBeDefined();
     const [req] = await db.select().from(accessRequests).where(eq(accessRequests.id, partner.requestId));
     expect(req!.status).toBe("cancelled");
+    const cancelAudits = await db.select().from(auditLog).where(and(eq(auditLog.resourceId, partner.requestId), eq(auditLog.action, "access_request.cancel")));
+    expect(cancelAudits.map((a) => [a.actorLabel, a.details])).toEqual([["retirement", { productId: w.product.id, reason: "The product was retired" }]]);
+    const [told] = await db.select().from(notifications).where(and(eq(notifications.userId, w.users.partner.id), eq(notifications.kind, "access_request.cancelled")));
+    expect(told).toMatchObject({ title: `Your access request for ${w.product.name} was cancelled`, link: "/subscriptions" });
     const [still] = await db.select().from(subscriptions).where(eq(subscriptions.id, untouched.subscriptionId));
     expect(still!.state).toBe("provisioning");
   });

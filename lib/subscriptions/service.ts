@@ -618,10 +618,27 @@ export async function endProductSubscriptions(db: Db, productId: string, reason 
     for (const { id } of live) {
       await endSubscription(tx, id, "revoked", reason, { actor: { type: "system", label: "retirement" }, action: "subscription.revoke" });
     }
-    await tx
+    const cancelled = await tx
       .update(accessRequests)
       .set({ status: "cancelled", decidedAt: new Date(), decisionReason: reason })
-      .where(and(eq(accessRequests.productId, productId), eq(accessRequests.status, "pending")));
+      .where(and(eq(accessRequests.productId, productId), eq(accessRequests.status, "pending")))
+      .returning({ id: accessRequests.id, requesterId: accessRequests.requesterId });
+    const product = cancelled.length ? await findProduct(tx, productId) : undefined;
+    for (const request of cancelled) {
+      await recordAudit(tx, {
+        actor: { type: "system", label: "retirement" },
+        action: "access_request.cancel",
+        resource: { type: "access_request", id: request.id },
+        details: { productId, reason },
+      });
+      // The requester's page lists cancelled requests with the reason for a while.
+      await notifyUsers(tx, [request.requesterId], {
+        kind: "access_request.cancelled",
+        title: `Your access request for ${product?.name ?? "a product"} was cancelled`,
+        body: `${reason}. Nothing was granted.`,
+        link: "/subscriptions",
+      });
+    }
     return live.map((r) => r.id);
   });
 }
