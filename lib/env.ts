@@ -33,6 +33,10 @@ const EnvSchema = z.object({
   KAFKA_SASL_MECHANISM: z.enum(["plain", "scram-sha-256", "scram-sha-512"]).optional(),
   KAFKA_SASL_USERNAME: z.string().optional(),
   KAFKA_SASL_PASSWORD: z.string().optional(),
+  /** TLS to KAFKA_BROKERS (an SSL or SASL_SSL listener); the certificate is always verified. */
+  KAFKA_SSL: boolish,
+  /** PEM file of a private CA for the brokers' certificates, with KAFKA_SSL. */
+  KAFKA_SSL_CA_FILE: z.string().optional(),
   /**
    * Embedded broker only: when set, the broker requires SASL, User:admin is a super user and its
    * SCRAM credentials are (re)written from this password at start. Unset: no SASL, allow-all.

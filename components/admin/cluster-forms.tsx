@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { Badge, Button, Checkbox, ConfirmButton, Input, Select } from "@/components/ui";
+import { Badge, Button, Checkbox, ConfirmButton, Input, Select, Textarea } from "@/components/ui";
 import { createClusterAction, deleteClusterAction, testClusterConnectionAction, updateClusterAction } from "@/lib/admin/actions";
 import type { ConnectionReport } from "@/lib/admin/connection-test";
 import type { ActionResult } from "@/lib/errors";
@@ -10,11 +10,22 @@ import { FormStatus } from "./form-status";
 import { useActionForm } from "./use-action-form";
 
 type Mechanism = "none" | "plain" | "scram-sha-256" | "scram-sha-512";
-export type ClusterView = { id: string; name: string; bootstrapServers: string; saslMechanism: Mechanism; adminUsername: string | null; hasSecret: boolean; embedded: boolean };
+export type ClusterView = {
+  id: string;
+  name: string;
+  bootstrapServers: string;
+  saslMechanism: Mechanism;
+  adminUsername: string | null;
+  hasSecret: boolean;
+  tls: boolean;
+  tlsCaCert: string | null;
+  embedded: boolean;
+};
 
 /** Create (no cluster) or edit. The secret field is write-only: never pre-filled, empty keeps it. */
 export function ClusterForm({ cluster }: { cluster?: ClusterView }) {
   const [mechanism, setMechanism] = useState<Mechanism>(cluster?.saslMechanism ?? "scram-sha-512");
+  const [tls, setTls] = useState<boolean>(cluster?.tls ?? true);
   const action: (form: FormData) => Promise<ActionResult<unknown>> = cluster ? updateClusterAction : createClusterAction;
   const f = useActionForm(action, { reset: !cluster, success: () => (cluster ? "Cluster saved." : "Cluster added.") });
   const p = cluster ? `-${cluster.id}` : "";
@@ -32,7 +43,7 @@ export function ClusterForm({ cluster }: { cluster?: ClusterView }) {
         error={f.fieldErrors.bootstrapServers}
       />
       <Select id={`cl-sasl${p}`} name="saslMechanism" label="SASL mechanism" value={mechanism} onChange={(e) => setMechanism(e.target.value as Mechanism)} error={f.fieldErrors.saslMechanism}>
-        <option value="none">None (plaintext)</option>
+        <option value="none">None (no authentication)</option>
         <option value="plain">PLAIN</option>
         <option value="scram-sha-256">SCRAM-SHA-256</option>
         <option value="scram-sha-512">SCRAM-SHA-512</option>
@@ -52,6 +63,30 @@ export function ClusterForm({ cluster }: { cluster?: ClusterView }) {
           />
           {cluster?.hasSecret && <Checkbox id={`cl-clear${p}`} name="clearSecret" label="Remove the stored password" wrapperClassName="sm:pt-7" />}
         </>
+      )}
+      <Checkbox
+        id={`cl-tls${p}`}
+        name="tls"
+        label="Use TLS (SSL / SASL_SSL listener)"
+        hint="The brokers' certificates are always verified."
+        checked={tls}
+        onChange={(e) => setTls(e.target.checked)}
+        wrapperClassName="sm:col-span-2"
+        error={f.fieldErrors.tls}
+      />
+      {tls && (
+        <Textarea
+          id={`cl-ca${p}`}
+          name="tlsCaCert"
+          label="CA certificate (optional)"
+          placeholder="-----BEGIN CERTIFICATE-----"
+          hint="PEM of a private CA that signed the brokers' certificates; leave empty for publicly trusted ones."
+          defaultValue={cluster?.tlsCaCert ?? ""}
+          spellCheck={false}
+          className="font-mono text-xs"
+          wrapperClassName="sm:col-span-2"
+          error={f.fieldErrors.tlsCaCert}
+        />
       )}
       <div className="space-y-3 sm:col-span-2">
         <FormStatus error={f.formError} message={f.message} />

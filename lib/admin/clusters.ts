@@ -25,6 +25,8 @@ export type ClusterRow = {
   saslMechanism: "none" | "plain" | "scram-sha-256" | "scram-sha-512";
   adminUsername: string | null;
   hasSecret: boolean;
+  tls: boolean;
+  tlsCaCert: string | null;
   embedded: boolean;
   productCount: number;
   createdAt: Date;
@@ -40,6 +42,8 @@ export async function listClusters(db: Db, actor: SessionUser): Promise<ClusterR
       saslMechanism: clusters.saslMechanism,
       adminUsername: clusters.adminUsername,
       hasSecret: sql<boolean>`${clusters.adminSecretEnc} is not null`,
+      tls: clusters.tls,
+      tlsCaCert: clusters.tlsCaCert,
       embedded: clusters.embedded,
       // Qualified by hand: drizzle leaves columns unqualified in a one-table select.
       productCount: sql<number>`(select count(*)::int from data_products p where p.cluster_id = "clusters"."id")`,
@@ -67,11 +71,21 @@ export async function createCluster(db: Db, actor: SessionUser, input: z.output<
         saslMechanism: input.saslMechanism,
         adminUsername: sasl ? (input.adminUsername ?? null) : null,
         adminSecretEnc: sasl && input.adminSecret ? sealSecret(input.adminSecret, key, id) : null,
+        tls: input.tls,
+        tlsCaCert: input.tls ? (input.tlsCaCert ?? null) : null,
       });
       await auditAdmin(tx, actor, {
         action: "cluster.create",
         resource: { type: "cluster", id },
-        details: { name: input.name, bootstrapServers: input.bootstrapServers, saslMechanism: input.saslMechanism, adminUsername: input.adminUsername ?? null, secretSet: Boolean(sasl && input.adminSecret) },
+        details: {
+          name: input.name,
+          bootstrapServers: input.bootstrapServers,
+          saslMechanism: input.saslMechanism,
+          adminUsername: input.adminUsername ?? null,
+          secretSet: Boolean(sasl && input.adminSecret),
+          tls: input.tls,
+          caSet: Boolean(input.tls && input.tlsCaCert),
+        },
       });
       return { id };
     });
@@ -102,15 +116,17 @@ export async function updateCluster(db: Db, actor: SessionUser, input: z.output<
         secretChange = "replaced";
       }
       if (sasl && !secretEnc) throw new AppError("validation", undefined, { fieldErrors: { adminSecret: ["SASL needs the admin password."] } });
-      const next = { name: input.name, bootstrapServers: input.bootstrapServers, saslMechanism: input.saslMechanism, adminUsername: sasl ? (input.adminUsername ?? null) : null };
-      await tx.update(clusters).set({ ...next, adminSecretEnc: secretEnc }).where(eq(clusters.id, before.id));
+      const next = { name: input.name, bootstrapServers: input.bootstrapServers, saslMechanism: input.saslMechanism, adminUsername: sasl ? (input.adminUsername ?? null) : null, tls: input.tls };
+      const tlsCaCert = input.tls ? (input.tlsCaCert ?? null) : null;
+      await tx.update(clusters).set({ ...next, tlsCaCert, adminSecretEnc: secretEnc }).where(eq(clusters.id, before.id));
       await auditAdmin(tx, actor, {
         action: "cluster.update",
         resource: { type: "cluster", id: before.id },
         details: {
-          from: { name: before.name, bootstrapServers: before.bootstrapServers, saslMechanism: before.saslMechanism, adminUsername: before.adminUsername },
+          from: { name: before.name, bootstrapServers: before.bootstrapServers, saslMechanism: before.saslMechanism, adminUsername: before.adminUsername, tls: before.tls },
           to: next,
           secret: secretChange,
+          ca: tlsCaCert === before.tlsCaCert ? "kept" : tlsCaCert ? "replaced" : "cleared",
         },
       });
     });
@@ -136,9 +152,10 @@ export async function deleteCluster(db: Db, actor: SessionUser, clusterId: strin
 export function clusterConnection(row: typeof clusters.$inferSelect, key: Buffer = encryptionKey()): KafkaConnectionOptions {
   if (row.embedded) return kafkaConnectionFromEnv();
   const brokers = row.bootstrapServers.split(",").map((s) => s.trim()).filter(Boolean);
-  if (row.saslMechanism === "none") return { brokers };
+  const tls = row.tls ? { ssl: true, ...(row.tlsCaCert ? { tlsCa: row.tlsCaCert } : {}) } : {};
+  if (row.saslMechanism === "none") return { brokers, ...tls };
   if (!row.adminUsername || !row.adminSecretEnc) throw new AppError("conflict", "This cluster has SASL but no admin credentials.");
-  return { brokers, sasl: { mechanism: row.saslMechanism, username: row.adminUsername, password: openSecret(row.adminSecretEnc, key, row.id) } };
+  return { brokers, ...tls, sasl: { mechanism: row.saslMechanism, username: row.adminUsername, password: openSecret(row.adminSecretEnc, key, row.id) } };
 }
 
 export async function testClusterConnection(

@@ -1,4 +1,5 @@
 import net from "node:net";
+import tls from "node:tls";
 import kafkajs, { type Admin } from "kafkajs";
 import { createKafka, type KafkaConnectionOptions } from "@/lib/kafka/client";
 
@@ -10,13 +11,14 @@ const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePattern
  * failure, so an admin sees whether the problem is the network, the credentials or permissions.
  * Short timeouts and no retries: an answer within seconds beats kafkajs's patient defaults.
  */
-export type StepId = "tcp" | "sasl" | "metadata" | "topics" | "acls";
+export type StepId = "tcp" | "tls" | "sasl" | "metadata" | "topics" | "acls";
 export type StepStatus = "ok" | "failed" | "skipped";
 export type ConnectionStep = { id: StepId; label: string; status: StepStatus; detail: string };
 export type ConnectionReport = { ok: boolean; steps: ConnectionStep[] };
 
 const LABELS: Record<StepId, string> = {
   tcp: "TCP reach",
+  tls: "TLS handshake",
   sasl: "SASL authentication",
   metadata: "Cluster metadata",
   topics: "List topics",
@@ -60,6 +62,33 @@ function reach(server: string, timeoutMs: number): Promise<void> {
   });
 }
 
+/** A TLS handshake with one broker, verifying its certificate the way kafkajs will. */
+function handshake(server: string, ca: string | undefined, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let target: { host: string; port: number };
+    try {
+      target = splitHostPort(server);
+    } catch (err) {
+      reject(err);
+      return;
+    }
+    const socket = tls.connect({ ...target, servername: net.isIP(target.host) ? undefined : target.host, ...(ca ? { ca } : {}) });
+    const done = (err?: Error, detail?: string) => {
+      socket.destroy();
+      if (err) reject(err);
+      else resolve(detail!);
+    };
+    socket.setTimeout(timeoutMs, () => done(new Error(`timed out after ${timeoutMs} ms`)));
+    socket.once("secureConnect", () => {
+      const cert = socket.getPeerCertificate();
+      const subject = cert?.subject?.CN ?? "unknown subject";
+      const issuer = cert?.issuer?.CN ?? cert?.issuer?.O ?? "unknown issuer";
+      done(undefined, `${socket.getProtocol() ?? "TLS"} with ${server}: certificate for ${subject}, issued by ${issuer}, valid until ${cert?.valid_to ?? "unknown"}.`);
+    });
+    socket.once("error", (err) => done(err));
+  });
+}
+
 function message(err: unknown): string {
   const e = err as { name?: string; message?: string; type?: string };
   const text = e?.message ?? String(err);
@@ -87,10 +116,24 @@ export async function testKafkaConnection(conn: KafkaConnectionOptions, opts: { 
   );
   if (!reachable.length) {
     push("tcp", "failed", `No bootstrap server accepted a TCP connection. ${unreachable.join("; ")}`);
-    skipRest(["sasl", "metadata", "topics", "acls"]);
+    skipRest(["tls", "sasl", "metadata", "topics", "acls"]);
     return { ok: false, steps };
   }
   push("tcp", "ok", `Reached ${reachable.join(", ")}${unreachable.length ? `; not reached: ${unreachable.join("; ")}` : ""}.`);
+
+  // 2. TLS: a handshake with the first reachable server, certificate verified (a plaintext
+  // listener, a self-signed certificate without its CA or a wrong host name fail here).
+  if (conn.ssl) {
+    try {
+      push("tls", "ok", await withTimeout(handshake(reachable[0]!, conn.tlsCa, Math.min(timeoutMs, 3000)), timeoutMs, "The TLS handshake"));
+    } catch (err) {
+      push("tls", "failed", `TLS handshake with ${reachable[0]} failed: ${message(err)}${conn.tlsCa ? "" : " (a private CA? add its certificate to the cluster)"}`);
+      skipRest(["sasl", "metadata", "topics", "acls"]);
+      return { ok: false, steps };
+    }
+  } else {
+    push("tls", "skipped", "TLS is off: the connection is plaintext.");
+  }
 
   const kafka = createKafka({
     clientId: "tributary-connection-test",
@@ -102,11 +145,11 @@ export async function testKafkaConnection(conn: KafkaConnectionOptions, opts: { 
   });
   const admin: Admin = kafka.admin({ retry: { retries: 0 } });
   try {
-    // 2. SASL: kafkajs authenticates while connecting to the seed broker.
+    // 3. SASL: kafkajs authenticates while connecting to the seed broker.
     try {
       await withTimeout(admin.connect(), timeoutMs, "The broker");
       if (conn.sasl) push("sasl", "ok", `Authenticated as ${conn.sasl.username} with ${conn.sasl.mechanism.toUpperCase()}.`);
-      else push("sasl", "skipped", "No SASL configured: connected in plaintext.");
+      else push("sasl", "skipped", `No SASL configured: connected without authentication${conn.ssl ? " over TLS" : ", in plaintext"}.`);
     } catch (err) {
       const detail = conn.sasl
         ? `Authentication as ${conn.sasl.username} with ${conn.sasl.mechanism.toUpperCase()} failed: ${message(err)}`
@@ -116,7 +159,7 @@ export async function testKafkaConnection(conn: KafkaConnectionOptions, opts: { 
       return { ok: false, steps };
     }
 
-    // 3. Metadata.
+    // 4. Metadata.
     try {
       const cluster = await withTimeout(admin.describeCluster(), timeoutMs, "Metadata");
       const n = cluster.brokers.length;
@@ -127,7 +170,7 @@ export async function testKafkaConnection(conn: KafkaConnectionOptions, opts: { 
       return { ok: false, steps };
     }
 
-    // 4. Topics.
+    // 5. Topics.
     let topicsOk = true;
     try {
       const topics = await withTimeout(admin.listTopics(), timeoutMs, "Listing topics");
@@ -137,7 +180,7 @@ export async function testKafkaConnection(conn: KafkaConnectionOptions, opts: { 
       push("topics", "failed", `Listing topics failed: ${message(err)}`);
     }
 
-    // 5. ACLs: the provisioner needs to read and write them.
+    // 6. ACLs: the provisioner needs to read and write them.
     let aclsOk = true;
     try {
       const res = await withTimeout(

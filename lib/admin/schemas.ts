@@ -1,3 +1,4 @@
+import { X509Certificate } from "node:crypto";
 import { z } from "zod";
 import { formCheckbox } from "@/lib/actions/form";
 
@@ -82,7 +83,25 @@ export const ClusterFieldsSchema = z.object({
   /** Write-only: empty keeps the stored secret (on edit). */
   adminSecret: z.string().max(1000, "Use at most 1000 characters.").optional(),
   clearSecret: formCheckbox(),
+  tls: formCheckbox(),
+  /** PEM of a private CA; empty means the system's CAs only (and, on edit, drops a stored one). */
+  tlsCaCert: z
+    .string()
+    .trim()
+    .max(20_000, "Use at most 20,000 characters.")
+    .optional()
+    .refine((pem) => !pem || isCertificate(pem), "Paste a PEM certificate (-----BEGIN CERTIFICATE----- …)."),
 });
+
+function isCertificate(pem: string): boolean {
+  if (!pem.includes("-----BEGIN CERTIFICATE-----")) return false;
+  try {
+    new X509Certificate(pem);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function saslConsistent(v: { saslMechanism: string; adminUsername?: string }, ctx: z.RefinementCtx) {
   if (v.saslMechanism !== "none" && !v.adminUsername) ctx.addIssue({ code: "custom", path: ["adminUsername"], message: "SASL needs an admin username." });

@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { resetEnvCache } from "@/lib/env";
-import { kafkaConnectionFromEnv } from "./client";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { kafkaConnectionFromEnv, kafkajsSsl } from "./client";
 
 function withEnv(vars: Record<string, string | undefined>) {
   for (const [k, v] of Object.entries(vars)) vi.stubEnv(k, v);
@@ -55,5 +58,27 @@ describe("kafkaConnectionFromEnv", () => {
       BROKER_ADMIN_PASSWORD: undefined,
     });
     expect(kafkaConnectionFromEnv()).toEqual({ brokers: ["localhost:9092"] });
+  });
+});
+
+describe("TLS from the environment", () => {
+  it("KAFKA_SSL turns TLS on, KAFKA_SSL_CA_FILE adds a CA, and kafkajs gets the matching ssl option", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "kafka-ca-"));
+    try {
+      const caFile = path.join(dir, "ca.pem");
+      writeFileSync(caFile, "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+      withEnv({ KAFKA_BROKERS: "k1:9093", KAFKA_SSL: "1", KAFKA_SSL_CA_FILE: caFile, KAFKA_SASL_MECHANISM: "plain", KAFKA_SASL_USERNAME: "u", KAFKA_SASL_PASSWORD: "p" });
+      const c = kafkaConnectionFromEnv();
+      expect(c).toMatchObject({ brokers: ["k1:9093"], ssl: true, tlsCa: expect.stringContaining("BEGIN CERTIFICATE"), sasl: { mechanism: "plain" } });
+      expect(kafkajsSsl(c)).toEqual({ ca: [c.tlsCa] });
+      withEnv({ KAFKA_BROKERS: "k1:9093", KAFKA_SSL: "true", KAFKA_SSL_CA_FILE: undefined, KAFKA_SASL_MECHANISM: undefined });
+      expect(kafkaConnectionFromEnv()).toEqual({ brokers: ["k1:9093"], ssl: true });
+      expect(kafkajsSsl({ ssl: true })).toBe(true);
+      withEnv({ KAFKA_BROKERS: "k1:9092", KAFKA_SSL: undefined });
+      expect(kafkaConnectionFromEnv().ssl).toBeUndefined();
+      expect(kafkajsSsl({ ssl: false, tlsCa: "x" })).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

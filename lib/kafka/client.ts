@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { Kafka, logLevel as KafkaLogLevel, type KafkaConfig, type SASLOptions } from "kafkajs";
 import { env } from "@/lib/env";
 
@@ -17,7 +18,22 @@ export interface KafkaSasl {
 export interface KafkaConnectionOptions {
   brokers: string[];
   sasl?: KafkaSasl;
+  /** TLS to the brokers (SSL / SASL_SSL listeners); certificates are always verified. */
   ssl?: boolean;
+  /** PEM of a private CA to trust besides the system's, with `ssl`. */
+  tlsCa?: string;
+}
+
+/** kafkajs's `ssl` option for a connection: off, system CAs, or system CAs plus a private one. */
+export function kafkajsSsl(c: Pick<KafkaConnectionOptions, "ssl" | "tlsCa">): KafkaConfig["ssl"] {
+  if (!c.ssl) return undefined;
+  return c.tlsCa ? { ca: [c.tlsCa] } : true;
+}
+
+/** KAFKA_SSL and KAFKA_SSL_CA_FILE (read when given, so a missing file fails at start). */
+function envTls(e: ReturnType<typeof env>): Pick<KafkaConnectionOptions, "ssl" | "tlsCa"> {
+  if (!e.KAFKA_SSL) return {};
+  return { ssl: true, ...(e.KAFKA_SSL_CA_FILE ? { tlsCa: readFileSync(e.KAFKA_SSL_CA_FILE, "utf8") } : {}) };
 }
 
 /**
@@ -33,6 +49,7 @@ export function kafkaConnectionFromEnv(): KafkaConnectionOptions {
     return {
       brokers: e.kafkaBrokers,
       sasl: { mechanism: e.KAFKA_SASL_MECHANISM, username: e.KAFKA_SASL_USERNAME, password: e.KAFKA_SASL_PASSWORD },
+      ...envTls(e),
     };
   }
   if (e.kafkaEmbedded && e.BROKER_ADMIN_PASSWORD) {
@@ -41,7 +58,7 @@ export function kafkaConnectionFromEnv(): KafkaConnectionOptions {
       sasl: { mechanism: "scram-sha-512", username: "admin", password: e.BROKER_ADMIN_PASSWORD },
     };
   }
-  return { brokers: e.kafkaBrokers };
+  return { brokers: e.kafkaBrokers, ...envTls(e) };
 }
 
 function toKafkajsSasl(s: KafkaSasl): SASLOptions {
@@ -81,7 +98,7 @@ export function createKafka(opts: CreateKafkaOptions = {}): Kafka {
     clientId: opts.clientId ?? "tributary",
     brokers: connection.brokers,
     logLevel: LOG_LEVELS[opts.logLevel ?? "error"],
-    ssl: connection.ssl,
+    ssl: kafkajsSsl(connection),
     sasl: connection.sasl ? toKafkajsSasl(connection.sasl) : undefined,
     connectionTimeout: opts.connectionTimeoutMs ?? 3000,
     requestTimeout: opts.requestTimeoutMs ?? 30000,

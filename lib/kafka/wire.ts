@@ -70,7 +70,7 @@ export class WireConnection {
     for (const address of opts.connection.brokers) {
       let socket: net.Socket;
       try {
-        socket = await connectSocket(address, opts.connection.ssl ?? false, timeoutMs);
+        socket = await connectSocket(address, opts.connection.ssl ?? false, timeoutMs, opts.connection.tlsCa);
       } catch (err) {
         lastError = err;
         continue;
@@ -205,10 +205,10 @@ export class WireConnection {
   }
 }
 
-function connectSocket(address: string, ssl: boolean, timeoutMs: number): Promise<net.Socket> {
+function connectSocket(address: string, ssl: boolean, timeoutMs: number, ca?: string): Promise<net.Socket> {
   const { host, port } = parseBrokerAddress(address);
   return new Promise((resolve, reject) => {
-    const socket = ssl ? tls.connect({ host, port, servername: host }) : net.connect({ host, port });
+    const socket = ssl ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, ...(ca ? { ca } : {}) }) : net.connect({ host, port });
     const timer = setTimeout(() => {
       socket.destroy();
       reject(new KafkaWireError(`Connecting to ${address} timed out`));

@@ -43,6 +43,8 @@ export default async function AdminClustersPage() {
                         ? "from the environment"
                         : `${saslLabel[c.saslMechanism]}${c.adminUsername ? ` as ${c.adminUsername}` : ""}${c.saslMechanism !== "none" ? (c.hasSecret ? " · password stored (encrypted)" : " · no password stored") : ""}`}
                     </dd>
+                    <dt className="text-slate-500">TLS</dt>
+                    <dd>{c.embedded ? "from the environment (KAFKA_SSL)" : c.tls ? `on${c.tlsCaCert ? ", private CA" : ", system CAs"}` : "off (plaintext)"}</dd>
                     <dt className="text-slate-500">Products</dt>
                     <dd>{c.productCount}</dd>
                   </dl>
