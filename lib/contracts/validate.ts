@@ -195,12 +195,14 @@ function ajvReason(root: unknown, e: ErrorObject): string {
   return `${base || "(root)"}: ${e.message ?? `fails ${e.keyword}`}`;
 }
 
-function compileJsonSchema(schema: unknown): (record: unknown) => string[] {
+const NO_REASONS: readonly string[] = Object.freeze([]);
+
+function compileJsonSchema(schema: unknown): (record: unknown) => readonly string[] {
   const issues = jsonSchemaIssues(schema);
   if (issues.length) throw new ContractCompileError(issues);
   const validate = compileIsolated(schema);
   return (record) => {
-    if (validate(record)) return [];
+    if (validate(record)) return NO_REASONS;
     return (validate.errors ?? []).map((e) => ajvReason(schema, e));
   };
 }
@@ -272,18 +274,36 @@ export function decodeRecord(raw: Uint8Array | string | null | undefined, maxByt
 
 /** Iterative depth check, so hostile nesting is refused before any recursive validator runs. */
 export function exceedsDepth(value: unknown, max: number): boolean {
-  const stack: [unknown, number][] = [[value, 0]];
+  // Iterative (no recursion for hostile input) and only containers are stacked: a flat record of
+  // scalars costs one pass over its values and no allocation.
+  if (typeof value !== "object" || value === null) return false;
+  const stack: object[] = [value];
+  const depths: number[] = [0];
   while (stack.length) {
-    const [v, d] = stack.pop()!;
-    if (typeof v !== "object" || v === null) continue;
+    const v = stack.pop()!;
+    const d = depths.pop()!;
     if (d >= max) return true;
-    if (Array.isArray(v)) for (const x of v) stack.push([x, d + 1]);
-    else for (const k in v) if (Object.prototype.hasOwnProperty.call(v, k)) stack.push([(v as Record<string, unknown>)[k], d + 1]);
+    if (Array.isArray(v)) {
+      for (const x of v)
+        if (typeof x === "object" && x !== null) {
+          stack.push(x);
+          depths.push(d + 1);
+        }
+    } else {
+      for (const k in v) {
+        if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
+        const x = (v as Record<string, unknown>)[k];
+        if (typeof x === "object" && x !== null) {
+          stack.push(x);
+          depths.push(d + 1);
+        }
+      }
+    }
   }
   return false;
 }
 
-function compileSchema(format: SchemaFormat, schema: unknown): (record: unknown) => string[] {
+function compileSchema(format: SchemaFormat, schema: unknown): (record: unknown) => readonly string[] {
   if (format === "json-schema") return compileJsonSchema(schema);
   try {
     return compileAvroValidator(parseAvroSchema(schema));
@@ -299,6 +319,8 @@ function compileSchema(format: SchemaFormat, schema: unknown): (record: unknown)
  * throws: `now` (epoch ms, default Date.now()) anchors max_age rules and now() in expressions.
  * Reasons are deduplicated and capped at MAX_REASONS.
  */
+const VALID: ValidationResult = Object.freeze({ ok: true as const });
+
 export function compileContract(contract: ContractSpec): ContractValidator {
   const schemaCheck = compileSchema(contract.schemaFormat, contract.schema);
   let rules: CompiledRule[];
@@ -310,13 +332,15 @@ export function compileContract(contract: ContractSpec): ContractValidator {
   }
   return (record, now = Date.now()) => {
     if (exceedsDepth(record, RECORD_MAX_DEPTH)) return { ok: false, reasons: [`record is nested deeper than ${RECORD_MAX_DEPTH} levels`] };
-    const reasons = new Set<string>(schemaCheck(record));
+    const schemaReasons = schemaCheck(record);
+    let reasons: Set<string> | null = schemaReasons.length ? new Set(schemaReasons) : null;
     for (const rule of rules) {
-      if (reasons.size >= MAX_REASONS) break;
+      if (reasons && reasons.size >= MAX_REASONS) break;
       const r = rule.check(record, now);
-      if (r) reasons.add(r);
+      if (r) (reasons ??= new Set()).add(r);
     }
-    return reasons.size === 0 ? { ok: true } : { ok: false, reasons: [...reasons].slice(0, MAX_REASONS) };
+    // The valid path (nearly every record) allocates nothing.
+    return reasons ? { ok: false, reasons: [...reasons].slice(0, MAX_REASONS) } : VALID;
   };
 }
 
