@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, lt, ne, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, lt, sql } from "drizzle-orm";
 import type { Database, Db } from "@/db/client";
 import { billingPeriods, charges } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/service";
@@ -16,8 +16,8 @@ import { decimalString, priceUsage, sumByCurrency, type PriceModel } from "./pri
  *
  * Lifecycle and invariants:
  * - While a period is open its non-adjustment lines are recomputed from scratch, idempotently:
- *   one transaction deletes them and inserts the new set (recomputePeriodCharges). Readers see
- *   either the old set or the new one.
+ *   one transaction makes the stored lines equal the new set, writing only the lines that
+ *   changed (recomputePeriodCharges). Readers see either the old set or the new one.
  * - Closing a period (closePeriod: finance/admin) recomputes one last time and freezes it. The
  *   service refuses to recompute a closed period and has no edit path at all; corrections are new
  *   'adjustment' lines in an open period pointing at the charge they compensate
@@ -53,7 +53,6 @@ export type ChargeLine = {
 
 /** Ledger rows touched less than this before a close are re-checked as possibly late (transaction-start timestamps). */
 const LATE_MARGIN = "10 minutes";
-const INSERT_BATCH = 20_000;
 
 function assertFinance(actor: SessionUser): void {
   if (!isFinance(actor)) throw new AppError("forbidden");
@@ -246,22 +245,55 @@ async function lockPeriod(tx: Db, p: PeriodBounds): Promise<PeriodRow> {
 }
 
 /**
- * Deletes the period's usage and flat lines and inserts `lines`: one INSERT … SELECT from a JSON
- * array per batch (10,000 lines are one statement, instead of ten 11,000-parameter inserts).
+ * A PostgreSQL array literal with every element quoted (NULL for null), for unnest(): parsing one
+ * array per column is much cheaper for 10,000 rows than json_to_recordset, and drizzle's sql``
+ * would expand a JS array into a row of parameters.
+ */
+function pgArray(values: readonly (string | null)[]): string {
+  return `{${values.map((v) => (v === null ? "NULL" : `"${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`)).join(",")}}`;
+}
+
+/**
+ * Makes the period's usage and flat lines equal `lines`, in the caller's transaction, writing
+ * only what changed, in one statement: a line keeps its row (and id) while its subscription,
+ * kind, plan, product, team and currency stay, and is updated in place when its amount,
+ * quantity, description or cost center moved; lines that are gone are deleted, new ones
+ * inserted. Rewriting all 10,000 lines of a month on every recompute spent most of its time in
+ * the six foreign-key checks per inserted row; an update that keeps the keys needs none, and
+ * stays on the row's page (fillfactor 50, migration 0015), so it writes no index entries. The
+ * three parts of the statement see the same snapshot (the lines as they were).
  */
 async function replaceLines(tx: Db, periodId: string, lines: ChargeLine[]): Promise<void> {
-  await tx.delete(charges).where(and(eq(charges.periodId, periodId), ne(charges.kind, "adjustment")));
-  for (let i = 0; i < lines.length; i += INSERT_BATCH) {
-    const batch = JSON.stringify(lines.slice(i, i + INSERT_BATCH));
-    await tx.execute(sql`
-      insert into charges (period_id, subscription_id, plan_id, product_id, team_id, cost_center_id, kind, quantity, amount_minor, currency, description)
-      select ${periodId}::uuid, x."subscriptionId", x."planId", x."productId", x."teamId", x."costCenterId", x.kind::charge_kind,
-        x.quantity, x."amountMinor", x.currency, x.description
-      from json_to_recordset(${batch}::json) as x(
-        "subscriptionId" uuid, "planId" uuid, "productId" uuid, "teamId" uuid, "costCenterId" uuid,
-        kind text, quantity text, "amountMinor" bigint, currency text, description text)
-    `);
-  }
+  const column = (f: (l: ChargeLine) => string | null) => pgArray(lines.map(f));
+  /** The stored line `t` is the new line x's row: same subscription, kind and keys. */
+  const same = (t: "c" | "o") =>
+    sql.raw(
+      ["subscription_id", "kind", "plan_id", "product_id", "team_id", "currency"].map((k) => `${t}.${k} = x.${k}`).join(" and "),
+    );
+  await tx.execute(sql`
+    with x as (
+      select * from unnest(
+        ${column((l) => l.subscriptionId)}::uuid[], ${column((l) => l.planId)}::uuid[], ${column((l) => l.productId)}::uuid[],
+        ${column((l) => l.teamId)}::uuid[], ${column((l) => l.costCenterId)}::uuid[], ${column((l) => l.kind)}::charge_kind[],
+        ${column((l) => l.quantity)}::text[], ${column((l) => String(l.amountMinor))}::bigint[], ${column((l) => l.currency)}::text[],
+        ${column((l) => l.description)}::text[]
+      ) as x(subscription_id, plan_id, product_id, team_id, cost_center_id, kind, quantity, amount_minor, currency, description)
+    ),
+    old as (select * from charges where period_id = ${periodId}::uuid and kind <> 'adjustment'),
+    gone as (
+      delete from charges c using old o
+      where c.id = o.id and not exists (select 1 from x where ${same("o")})
+    ),
+    changed as (
+      update charges c set cost_center_id = x.cost_center_id, quantity = x.quantity, amount_minor = x.amount_minor, description = x.description
+      from x
+      where c.period_id = ${periodId}::uuid and ${same("c")}
+        and (c.cost_center_id, c.quantity, c.amount_minor, c.description) is distinct from (x.cost_center_id, x.quantity, x.amount_minor, x.description)
+    )
+    insert into charges (period_id, subscription_id, plan_id, product_id, team_id, cost_center_id, kind, quantity, amount_minor, currency, description)
+    select ${periodId}::uuid, x.subscription_id, x.plan_id, x.product_id, x.team_id, x.cost_center_id, x.kind, x.quantity, x.amount_minor, x.currency, x.description
+    from x where not exists (select 1 from old c where ${same("c")})
+  `);
 }
 
 export type RecomputeResult = { period: string; lines: number; totals: { currency: string; amountMinor: number }[] };

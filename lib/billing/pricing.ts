@@ -92,14 +92,34 @@ export function normalizeCurrency(currency: string): string {
   return c;
 }
 
+// Creating an Intl.NumberFormat costs tens of microseconds; pricing 10,000 lines would spend
+// most of its time there, so each currency's formatter and digits are made once.
+const currencyFormats = new Map<string, Intl.NumberFormat | null>();
+
+function currencyFormat(currency: string): Intl.NumberFormat | null {
+  const c = normalizeCurrency(currency);
+  let f = currencyFormats.get(c);
+  if (f === undefined) {
+    try {
+      f = new Intl.NumberFormat("en", { style: "currency", currency: c });
+    } catch {
+      f = null;
+    }
+    currencyFormats.set(c, f);
+  }
+  return f;
+}
+
+const currencyDigits = new Map<string, number>();
+
 /** Digits after the decimal point of a currency's minor unit (EUR 2, JPY 0, BHD 3). */
 export function minorUnitDigits(currency: string): number {
-  try {
-    return new Intl.NumberFormat("en", { style: "currency", currency: normalizeCurrency(currency) }).resolvedOptions()
-      .maximumFractionDigits ?? 2;
-  } catch {
-    return 2;
+  let d = currencyDigits.get(currency);
+  if (d === undefined) {
+    d = currencyFormat(currency)?.resolvedOptions().maximumFractionDigits ?? 2;
+    currencyDigits.set(currency, d);
   }
+  return d;
 }
 
 /** An amount in minor units as an exact decimal string of major units ("12.34", "-0.05", "100"). */
@@ -133,9 +153,9 @@ export function parseMajor(amount: string, currency: string): number {
 /** For people: "€12.34", "¥100". */
 export function formatMoney(amountMinor: number, currency: string): string {
   // Display only: the exact decimal string goes through a float here, fine for showing cents.
-  return new Intl.NumberFormat("en", { style: "currency", currency: normalizeCurrency(currency) }).format(
-    Number(formatMajor(amountMinor, currency)),
-  );
+  const f = currencyFormat(currency);
+  if (!f) throw new RangeError(`not a currency Intl knows: ${currency}`);
+  return f.format(Number(formatMajor(amountMinor, currency)));
 }
 
 /**
