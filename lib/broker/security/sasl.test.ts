@@ -166,6 +166,28 @@ describe("legacy SaslHandshake v0 (raw SASL tokens)", () => {
     socket.destroy();
   });
 
+  it("refuses a SCRAM exchange whose user is deleted between the first and the final message", async () => {
+    const state = securityStateOf(broker.server)!;
+    const admin = await ScramAdminClient.connect({ connection: { brokers: [broker.bootstrap], sasl: { mechanism: "scram-sha-512", username: "admin", password: ADMIN_PASSWORD } } });
+    try {
+      await admin.upsertUser("dora", "dora-pw", "SCRAM-SHA-512");
+      await waitFor(() => state.credentials.has("dora"));
+      const { socket, reader } = await open();
+      socket.write(saslHandshakeV0("SCRAM-SHA-512"));
+      await reader.next();
+      const client = new ScramClientSession("SCRAM-SHA-512", "dora", "dora-pw");
+      socket.write(frameOf(Buffer.from(client.clientFirst())));
+      const serverFirst = await reader.next();
+      await admin.deleteUser("dora");
+      const closed = new Promise<void>((r) => socket.once("close", () => r()));
+      socket.write(frameOf(Buffer.from(await client.handleServerFirst(serverFirst))));
+      await closed;
+      expect(principals()).not.toContain("User:dora");
+    } finally {
+      admin.close();
+    }
+  });
+
   it("PLAIN with a wrong password closes the connection", async () => {
     const { socket, reader } = await open();
     socket.write(saslHandshakeV0("PLAIN"));

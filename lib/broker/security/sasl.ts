@@ -55,6 +55,10 @@ async function step(ctx: Connection, state: SaslState, credentials: CredentialSt
     return Buffer.from(state.scram.handleClientFirst(token));
   }
   const { serverFinal, username } = state.scram.handleClientFinal(token);
+  // The user may have been deleted (or its password rotated) between the client's first and
+  // final messages: a proof checked against the old salted material must not let it in.
+  const current = credentials.get(username, mechanism);
+  if (!current || current !== state.scram.usedCredential) throw new SaslAuthenticationError("Authentication failed: Invalid username or password");
   succeed(ctx, username);
   return Buffer.from(serverFinal);
 }

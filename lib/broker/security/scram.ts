@@ -170,6 +170,11 @@ export class ScramServerSession {
   private username = "";
   private credential?: ScramCredential;
   private userKnown = false;
+
+  /** The stored credential the exchange is checked against (undefined for an unknown user). */
+  get usedCredential(): ScramCredential | undefined {
+    return this.userKnown ? this.credential : undefined;
+  }
   private clientFirstBare = "";
   private serverFirst = "";
   private nonce = "";
