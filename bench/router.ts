@@ -134,7 +134,7 @@ async function totalHigh(admin: Admin, topic: string): Promise<number> {
   }
 }
 
-type Timed = { startSeconds: number; seconds: number; records: number };
+type Timed = { startSeconds: number; seconds: number; records: number; cpuUsPerRecord?: number };
 
 /**
  * Waits until `topic` holds `n` records. Returns the start-up time (from `t0` to the first
@@ -170,6 +170,12 @@ const benchLog = (level: string, msg: string, data?: unknown) => {
   if (level === "warn" || level === "error") console.error(`router ${level}: ${msg} ${data ? JSON.stringify(data) : ""}`);
 };
 
+/** CPU time of this process since `from` (the measured client's own; the broker is another process), µs. */
+function cpuMicros(from: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(from);
+  return d.user + d.system;
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -184,6 +190,7 @@ async function passThrough(kafka: Kafka, admin: Admin, round: number): Promise<T
   await createTopic(admin, out);
   await produceAll(kafka, src, RECORDS);
   const start = performance.now();
+  const cpu0 = process.cpuUsage();
   const consumer = kafka.consumer({ groupId: `bench-pass-${round}`, maxWaitTimeInMs: 500 });
   const producer = kafka.producer();
   await Promise.all([consumer.connect(), producer.connect()]);
@@ -213,7 +220,8 @@ async function passThrough(kafka: Kafka, admin: Admin, round: number): Promise<T
     },
   });
   try {
-    return await timeDelivery(admin, out, RECORDS, start);
+    const timed = await timeDelivery(admin, out, RECORDS, start);
+    return { ...timed, cpuUsPerRecord: cpuMicros(cpu0) / RECORDS };
   } finally {
     await consumer.disconnect();
     await producer.disconnect();
@@ -228,13 +236,15 @@ async function routerCase(kafka: Kafka, admin: Admin, db: Db, connection: { brok
   await createRoutedProduct(db, { slug, sourceTopic: source, versions: [{ version: "1.0.0", schema: SCHEMA, qualityRules: [{ id: "r1", kind: "range", field: "bytes_up", params: { min: 0 } }] }], tiers: tiers as never });
   await setPii(db, slug);
   const start = performance.now();
+  const cpu0 = process.cpuUsage();
   const router = await startRouter({ db, connection, maskingSecret: secret, refreshMs: 1_000, groupId: `bench-router-${key}-${round}`, log: benchLog });
   try {
     // The last tier's topic: every tier of a record is produced in the same request.
     const timed = await timeDelivery(admin, deliveryTopicName(slug, 1, tiers[tiers.length - 1].name), RECORDS, start);
+    const cpuUsPerRecord = cpuMicros(cpu0) / RECORDS;
     const s = router.stats();
     if (s.recordsDlq > 0) throw new Error(`${s.recordsDlq} bench records went to the DLQ: ${s.lastError ?? ""}`);
-    return timed;
+    return { ...timed, cpuUsPerRecord };
   } finally {
     await router.stop();
     // Routers route every published product: the next case's router must not read this source.
@@ -270,7 +280,7 @@ async function main() {
       runs.push({ pass, one, three });
       console.log(`round ${r}: pass-through ${Math.round(rate(pass))}/s, router 1 tier ${Math.round(rate(one))}/s (${round(rate(one) / rate(pass))}), 3 tiers ${Math.round(rate(three))}/s (${round(rate(three) / rate(pass))}), load ${round(loadavg()[0])}`);
     }
-    const rows: (string | number)[][] = [["case", "records", "start s", "records/s (median)", "MB/s (source)", "vs pass-through (median of rounds)", "per round"]];
+    const rows: (string | number)[][] = [["case", "records", "start s", "records/s (median)", "MB/s (source)", "vs pass-through (median of rounds)", "per round", "client CPU µs/record"]];
     const cases = [
       ["(a) kafkajs pass-through", (x: (typeof runs)[number]) => x.pass, "passthrough"],
       ["(b) router, 1 tier", (x: (typeof runs)[number]) => x.one, "1tier"],
@@ -280,7 +290,8 @@ async function main() {
       const rates = runs.map((x) => rate(pick(x)));
       const ratios = runs.map((x) => rate(pick(x)) / rate(x.pass));
       const m = median(rates);
-      rows.push([label, RECORDS, round(median(runs.map((x) => pick(x).startSeconds))), Math.round(m), round((m * bytesPerRecord) / 1e6), round(median(ratios)), ratios.map((q) => round(q)).join(" / ")]);
+      rows.push([label, RECORDS, round(median(runs.map((x) => pick(x).startSeconds))), Math.round(m), round((m * bytesPerRecord) / 1e6), round(median(ratios)), ratios.map((q) => round(q)).join(" / "), round(median(runs.map((x) => pick(x).cpuUsPerRecord ?? Number.NaN)), 1)]);
+      results[`${key === "passthrough" ? "passthrough" : `router_${key}`}_cpu_us_per_record`] = round(median(runs.map((x) => pick(x).cpuUsPerRecord ?? Number.NaN)), 1);
       if (key === "passthrough") results.passthrough_records_per_s = Math.round(m);
       else {
         results[`router_${key}_records_per_s`] = Math.round(m);
