@@ -37,8 +37,8 @@ test.describe("as finance", () => {
     const text = await readFile(file, "utf8");
     expect(text.charCodeAt(0)).toBe(0xfeff);
     const lines = text.slice(1).split("\r\n");
-    expect(lines[0]).toBe("period,team_name,team,currency,amount,charge_lines");
-    expect(lines.some((l) => l.startsWith(`${period},Customer Care,customer-care,EUR,`) && /,\d+\.\d{2},\d+$/.test(l))).toBe(true);
+    expect(lines[0]).toBe("period_start,period_end,team_name,team,currency,amount,charge_lines");
+    expect(lines.some((l) => l.startsWith(`${period}-01,`) && l.includes(",Customer Care,customer-care,EUR,") && /,\d+\.\d{2},\d+$/.test(l))).toBe(true);
   });
 
   test("corrects a closed month's charge with a compensating line booked in the open month", async ({ page }) => {

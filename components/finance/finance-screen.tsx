@@ -134,7 +134,10 @@ export function FinanceScreen({ data, filter, now }: { data: FinancePageData; fi
             <CardTitle>Export CSV</CardTitle>
           </CardHeader>
           <CardBody>
-            <p className="text-sm text-slate-600">Opens in Excel and other spreadsheets; amounts in major units with a currency column.</p>
+            <p className="text-sm text-slate-600">
+              Opens in Excel and other spreadsheets: the period as its first and last day, codes kept as text, amounts in major units with a
+              currency column.
+            </p>
             <ul className="mt-3 space-y-2 text-sm" aria-label="CSV exports">
               <li>
                 <a href={csvHref("cost-center", { period: filter.period })} className="font-medium text-brand-700 hover:underline" download>
@@ -154,6 +157,11 @@ export function FinanceScreen({ data, filter, now }: { data: FinancePageData; fi
               <li>
                 <a href={csvHref("product", { period: filter.period })} className="font-medium text-brand-700 hover:underline" download>
                   By product (showback)
+                </a>
+              </li>
+              <li>
+                <a href={csvHref("owner-team", { period: filter.period })} className="font-medium text-brand-700 hover:underline" download>
+                  By owning team (showback)
                 </a>
               </li>
             </ul>

@@ -1,7 +1,9 @@
 import { describe, expect, it, vi } from "vitest";
 import { createTestDatabase } from "@/lib/testing/db";
 import { recomputePeriodCharges } from "./charges";
-import { financeCsv, financeCsvCell } from "./csv";
+import { eq } from "drizzle-orm";
+import { costCenters } from "@/db/schema";
+import { financeCsv, financeCsvCell, wouldBeCoerced } from "./csv";
 import { getChargebackRows, loadFinancePage } from "./queries";
 import { createBillingWorld } from "./test-fixtures";
 
@@ -67,14 +69,35 @@ describe("GET /api/finance/chargeback.csv", () => {
     expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const text = new TextDecoder().decode(bytes.slice(3));
     const lines = text.split("\r\n");
-    expect(lines[0]).toBe("period,cost_center_code,cost_center_name,currency,amount,charge_lines");
-    expect(lines).toContain(`2032-01,${w.costCenters.ccA.code},${w.costCenters.ccA.name},EUR,12.35,1`);
-    expect(lines).toContain(`2032-01,${w.costCenters.ccB.code},${w.costCenters.ccB.name},USD,50.00,1`);
+    expect(lines[0]).toBe("period_start,period_end,cost_center_code,cost_center_name,currency,amount,charge_lines");
+    expect(lines).toContain(`2032-01-01,2032-01-31,${w.costCenters.ccA.code},${w.costCenters.ccA.name},EUR,12.35,1`);
+    expect(lines).toContain(`2032-01-01,2032-01-31,${w.costCenters.ccB.code},${w.costCenters.ccB.name},USD,50.00,1`);
+  });
+
+  it("exports showback by owning team, and keeps numeric-looking codes as text", async () => {
+    session.userId = w.users.finance.id;
+    const byOwner = await get("period=2032-01&level=owner-team");
+    expect(byOwner.status).toBe(200);
+    expect(byOwner.headers.get("content-disposition")).toContain("chargeback-2032-01-owner-team.csv");
+    const owner = (await byOwner.text()).replace(/^\uFEFF/, "").split("\r\n");
+    expect(owner[0]).toBe("period_start,period_end,owning_team_name,owning_team,currency,amount,charge_lines");
+    expect(owner).toContain(`2032-01-01,2032-01-31,${w.teams.ownerTeam.name},${w.teams.ownerTeam.slug},EUR,12.35,2`);
+    expect(owner).toContain(`2032-01-01,2032-01-31,${w.teams.ownerTeam.name},${w.teams.ownerTeam.slug},USD,50.00,2`);
+
+    // A cost center whose code a spreadsheet would turn into a number.
+    await t.db.update(costCenters).set({ code: "0100" }).where(eq(costCenters.id, w.costCenters.ccA.id));
+    const text = await (await get("period=2032-01&level=cost-center")).text();
+    expect(text).toContain(`2032-01-01,2032-01-31,"=""0100""",${w.costCenters.ccA.name},EUR,12.35,1`);
+    const subs = (await (await get("period=2032-01&level=subscription")).text()).split("\r\n");
+    expect(subs[0]).toBe(
+      "period_start,period_end,cost_center_code,cost_center_name,team,team_name,subscription_id,product,product_name,owning_team,plan,kind,quantity,currency,amount,description,compensates_charge_id",
+    );
+    expect(subs.find((l) => l.includes(s1.id))).toMatch(/^2032-01-01,2032-01-31,"=""0100""",.*,usage,1\.23456,EUR,12\.35,/);
   });
 });
 
 describe("CSV cells", () => {
-  it("quote per RFC 4180 and defuse formulas, but keep numbers numeric", () => {
+  it("quote per RFC 4180 and defuse formulas in text", () => {
     expect(financeCsvCell('Team "A", North')).toBe('"Team ""A"", North"');
     expect(financeCsvCell("line\nbreak")).toBe('"line\nbreak"');
     expect(financeCsvCell("=HYPERLINK(\"x\")")).toBe(`"'=HYPERLINK(""x"")"`);
@@ -82,8 +105,28 @@ describe("CSV cells", () => {
     expect(financeCsvCell("-2+3")).toBe("'-2+3");
     expect(financeCsvCell("@SUM(A1)")).toBe("'@SUM(A1)");
     expect(financeCsvCell("\tx")).toBe("'\tx");
-    expect(financeCsvCell("-12.50")).toBe("-12.50");
-    expect(financeCsvCell(42)).toBe("42");
-    expect(financeCsv(["a"], [["é"]])).toBe("\uFEFFa\r\né\r\n");
+    expect(financeCsv([{ name: "a", type: "text" }], [["é"]])).toBe("\uFEFFa\r\né\r\n");
+  });
+
+  it("keep numbers and ISO dates as they are, and refuse anything else in those columns", () => {
+    expect(financeCsvCell("-12.50", "number")).toBe("-12.50");
+    expect(financeCsvCell(42, "number")).toBe("42");
+    expect(() => financeCsvCell("12,50", "number")).toThrow();
+    expect(financeCsvCell("2026-10-01", "date")).toBe("2026-10-01");
+    expect(() => financeCsvCell("2026-10", "date")).toThrow();
+  });
+
+  it("keep codes a spreadsheet would convert as text, without opening a door to formulas", () => {
+    for (const code of ["0100", "1050", "1e5", "2026-10", "10/11", "1-2", "12:30", "Oct-26", "1-Mar", "TRUE", "5%", "-7"]) {
+      expect(financeCsvCell(code, "code"), code).toBe(`"=""${code}"""`);
+    }
+    for (const code of ["CC-1050", "customer-care", "5g-slice-slas", "3f2a9c1e-7b4d-4e8a-9c1f-2d3e4f5a6b7c"]) {
+      expect(financeCsvCell(code, "code"), code).toBe(code);
+    }
+    // A numeric-looking value with anything outside the safe characters is plain, defused text.
+    expect(financeCsvCell('1"+HYPERLINK("x")', "code")).toBe(`"1""+HYPERLINK(""x"")"`);
+    expect(financeCsvCell("=1+1", "code")).toBe("'=1+1");
+    expect(financeCsvCell("-1+1", "code")).toBe("'-1+1");
+    expect(wouldBeCoerced("CC-1050")).toBe(false);
   });
 });

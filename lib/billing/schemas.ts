@@ -15,10 +15,14 @@ export const FinanceQuerySchema = z.object({
   team: z.uuid("Not a team id.").optional(),
 });
 
+/** The CSV also exports showback by owning team (provider revenue). */
+export const ChargebackCsvLevels = [...ChargebackLevels, "owner-team"] as const;
+export type ChargebackCsvLevel = (typeof ChargebackCsvLevels)[number];
+
 /** GET /api/finance/chargeback.csv?period=&level=&costCenter=&team= */
 export const ChargebackCsvQuerySchema = z.object({
   period: PeriodSchema,
-  level: z.enum(ChargebackLevels, "Level is one of cost-center, team, subscription, product."),
+  level: z.enum(ChargebackCsvLevels, "Level is one of cost-center, team, subscription, product, owner-team."),
   costCenter: CostCenterParamSchema.optional(),
   team: z.uuid("Not a team id.").optional(),
 });

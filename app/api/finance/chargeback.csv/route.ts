@@ -9,7 +9,7 @@ import { AppError } from "@/lib/errors";
 export const dynamic = "force-dynamic";
 
 /**
- * GET /api/finance/chargeback.csv?period=YYYY-MM&level=cost-center|team|subscription|product
+ * GET /api/finance/chargeback.csv?period=YYYY-MM&level=cost-center|team|subscription|product|owner-team
  * [&costCenter=<id>|none][&team=<id>]: the finance report as CSV (lib/billing/csv.ts).
  * Finance and admins only: 401 signed out, 403 otherwise; bad parameters are a 422 with
  * per-field messages. The export is audited: who took a copy of which numbers.
