@@ -108,7 +108,12 @@ async function defaultGetUser(): Promise<SessionUser | null> {
 
 async function defaultGetContext(): Promise<RequestContext> {
   const { headers } = await import("next/headers");
-  return requestContextFrom(await headers());
+  try {
+    return requestContextFrom(await headers());
+  } catch {
+    // Called outside a request (a script, a test without Next): no request to describe.
+    return {};
+  }
 }
 
 export const { safeAction, publicAction } = createSafeActionClient({ getUser: defaultGetUser, getDb, getContext: defaultGetContext });
