@@ -5,7 +5,7 @@ import type { Database } from "@/db/client";
 import { auditLog, clusters, costCenters, dataProducts, memberships, organizations, teams, users } from "@/db/schema";
 import { createSafeActionClient } from "@/lib/actions/safe-action";
 import { createUserFixture } from "@/lib/auth/test-fixtures";
-import { loadSessionUser } from "@/lib/auth/queries";
+import { countUsers, listUsers, loadSessionUser } from "@/lib/auth/queries";
 import type { SessionUser } from "@/lib/auth/roles";
 import { openSecret } from "@/lib/crypto/secret-box";
 import { getSetting } from "@/lib/settings/service";
@@ -13,7 +13,7 @@ import { createTestDatabase } from "@/lib/testing/db";
 import { clusterConnection, createCluster, deleteCluster, listClusters, testClusterConnection, updateCluster } from "./clusters";
 import { createOrganization, listOrganizations, updateOrganization } from "./organizations";
 import { listProductsForKeyRotation, readPlatformSettings, rotateMaskingKeys, setExternalAccessDefaultExpiry } from "./platform";
-import { CreateClusterSchema, ExternalExpirySchema, RotateMaskingKeysSchema, SetUserRolesSchema, UpdateClusterSchema } from "./schemas";
+import { CreateClusterSchema, ExternalExpirySchema, RotateMaskingKeysSchema, SetUserRolesSchema, UpdateClusterSchema, UserListQuerySchema } from "./schemas";
 import { createCostCenter, createTeam, listCostCenters, listTeams, removeMembership, setMembership, updateCostCenter, updateTeam } from "./teams";
 import { setUserRoles } from "./users";
 
@@ -193,5 +193,31 @@ describe("platform settings", () => {
     const entries = await audits("masking_key.rotate");
     expect(entries.filter((e) => e.resourceId === p2.id).map((e) => e.details)).toEqual([{ slug: "rot-b", from: 4, to: 5, scope: "all" }]);
     await expect(rotateMaskingKeys(t.db, admin, { scope: "product", productId: "00000000-0000-4000-8000-000000000000" })).rejects.toMatchObject({ code: "validation" });
+  });
+});
+
+describe("the users list", () => {
+  it("searches email and name literally, case-insensitively, and pages", async () => {
+    const tag = randomBytes(3).toString("hex");
+    const { user: a } = await createUserFixture(t.db);
+    const { user: b } = await createUserFixture(t.db);
+    await t.db.update(users).set({ email: `zed_${tag}@example.test`, name: "Zed One" }).where(eq(users.id, a.id));
+    await t.db.update(users).set({ email: `zed-${tag}@example.test`, name: `Zoe ${tag.toUpperCase()}` }).where(eq(users.id, b.id));
+    expect(await countUsers(t.db, tag)).toBe(2);
+    // "_" is literal, not a one-character wildcard.
+    expect((await listUsers(t.db, { q: `zed_${tag}` })).map((u) => u.id)).toEqual([a.id]);
+    expect((await listUsers(t.db, { q: `ZOE ${tag}` })).map((u) => u.id)).toEqual([b.id]);
+    const first = await listUsers(t.db, { q: tag, limit: 1 });
+    const second = await listUsers(t.db, { q: tag, limit: 1, offset: 1 });
+    expect([...first, ...second].map((u) => u.id).sort()).toEqual([a.id, b.id].sort());
+    expect(await countUsers(t.db)).toBeGreaterThanOrEqual(2);
+  });
+
+  it("reads ?q and ?page leniently: blank is no search, a bad page is page 1, a long query is a field error", () => {
+    expect(UserListQuerySchema.parse({ q: "  ", page: "abc" })).toEqual({ q: undefined, page: 1 });
+    expect(UserListQuerySchema.parse({ q: ["ann", "bob"], page: "3" })).toEqual({ q: "ann", page: 3 });
+    const long = UserListQuerySchema.safeParse({ q: "x".repeat(201) });
+    expect(long.success).toBe(false);
+    expect(long.error!.issues[0]!.path).toEqual(["q"]);
   });
 });

@@ -128,3 +128,14 @@ export const RotateMaskingKeysSchema = z.object({
 }).superRefine((v, ctx) => {
   if (v.scope === "product" && !v.productId) ctx.addIssue({ code: "custom", path: ["productId"], message: "Choose a product." });
 });
+
+/** The admin users list: ?q= (email or name contains, case-insensitive) and ?page=. */
+export const USERS_PAGE_SIZE = 50;
+const firstParam = (v: unknown) => (Array.isArray(v) ? v[0] : v);
+export const UserListQuerySchema = z.object({
+  q: z.preprocess((v) => {
+    const s = firstParam(v);
+    return typeof s === "string" && s.trim() === "" ? undefined : s;
+  }, z.string().trim().max(200, "Use at most 200 characters.").optional()),
+  page: z.preprocess((v) => firstParam(v) ?? undefined, z.coerce.number().int().min(1).catch(1).default(1)),
+});

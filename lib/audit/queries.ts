@@ -2,6 +2,7 @@ import { and, count, desc, eq, gte, ilike, lt, or, sql, type SQL } from "drizzle
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import { auditLog } from "@/db/schema";
+import { escapeLike } from "@/lib/ops/sql-like";
 
 /**
  * Reading the audit log (admins only; the page and the CSV route check the role). One filter
@@ -51,9 +52,6 @@ function endOf(s: string): Date {
   return isDateOnly(s) ? new Date(d.getTime() + 86_400_000) : new Date(d.getTime() + 1);
 }
 
-function escapeLike(s: string): string {
-  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -75,17 +73,28 @@ export function auditWhere(f: AuditFilter): SQL | undefined {
 export type AuditRow = typeof auditLog.$inferSelect;
 
 export const AUDIT_PAGE_SIZE = 50;
+/**
+ * Counting stops here: an append-only log only grows, and an exact count(*) of a million
+ * matching rows on every page view costs more than the page. Beyond it the screen says "more
+ * than 10,000" and pages through the first 10,000; narrower filters or the CSV export reach the
+ * rest.
+ */
+export const AUDIT_COUNT_CAP = 10_000;
 
 /** Newest first (id breaks ties within one timestamp). */
 export async function searchAuditLog(
   db: Db,
   filter: AuditFilter,
-  opts: { page?: number; pageSize?: number } = {},
-): Promise<{ rows: AuditRow[]; total: number; page: number; pageCount: number }> {
+  opts: { page?: number; pageSize?: number; countCap?: number } = {},
+): Promise<{ rows: AuditRow[]; total: number; totalIsCapped: boolean; page: number; pageCount: number }> {
   const pageSize = opts.pageSize ?? AUDIT_PAGE_SIZE;
+  const cap = opts.countCap ?? AUDIT_COUNT_CAP;
   const where = auditWhere(filter);
-  const [{ n }] = await db.select({ n: count() }).from(auditLog).where(where);
-  const pageCount = Math.max(1, Math.ceil(n / pageSize));
+  const capped = db.select({ one: sql`1` }).from(auditLog).where(where).limit(cap + 1).as("capped");
+  const [{ n }] = await db.select({ n: count() }).from(capped);
+  const totalIsCapped = n > cap;
+  const total = Math.min(n, cap);
+  const pageCount = Math.max(1, Math.ceil(total / pageSize));
   const page = Math.min(Math.max(1, Math.floor(opts.page ?? 1)), pageCount);
   const rows = await db
     .select()
@@ -94,7 +103,7 @@ export async function searchAuditLog(
     .orderBy(desc(auditLog.at), desc(auditLog.id))
     .limit(pageSize)
     .offset((page - 1) * pageSize);
-  return { rows, total: n, page, pageCount };
+  return { rows, total, totalIsCapped, page, pageCount };
 }
 
 /** Streams matching rows in id-descending batches for the CSV export (bounded memory). */

@@ -1,7 +1,8 @@
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, ilike, or, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { memberships, organizations, teams, users } from "@/db/schema";
 import type { SessionUser } from "./roles";
+import { escapeLike } from "@/lib/ops/sql-like";
 
 /** Emails are stored lower-cased and trimmed; every lookup goes through this. */
 export function normalizeEmail(email: string): string {
@@ -64,9 +65,23 @@ export type UserListRow = {
   teams: { name: string; role: "member" | "owner" }[];
 };
 
-/** Every user with org and team memberships, for the admin list. */
-export async function listUsers(db: Db): Promise<UserListRow[]> {
-  const rows = await db
+
+/** Users whose email or name contains `q` (case-insensitive, literal), or everyone. */
+function userSearch(q: string | undefined) {
+  if (!q) return undefined;
+  const like = `%${escapeLike(q)}%`;
+  return or(ilike(users.email, like), ilike(users.name, like));
+}
+
+/** How many users the admin list holds for `q` (its pagination). */
+export async function countUsers(db: Db, q?: string): Promise<number> {
+  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(users).where(userSearch(q));
+  return row?.n ?? 0;
+}
+
+/** Users with org and team memberships, for the admin list: all, or one page of a search. */
+export async function listUsers(db: Db, opts: { q?: string; limit?: number; offset?: number } = {}): Promise<UserListRow[]> {
+  const query = db
     .select({
       id: users.id,
       email: users.email,
@@ -84,8 +99,12 @@ export async function listUsers(db: Db): Promise<UserListRow[]> {
     })
     .from(users)
     .innerJoin(organizations, eq(organizations.id, users.orgId))
-    .orderBy(asc(organizations.name), asc(users.email));
-  return rows;
+    .where(userSearch(opts.q))
+    .orderBy(asc(organizations.name), asc(users.email))
+    .$dynamic();
+  if (opts.limit !== undefined) query.limit(opts.limit);
+  if (opts.offset) query.offset(opts.offset);
+  return query;
 }
 
 export async function listOrgsWithTeams(db: Db) {

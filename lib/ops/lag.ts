@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import type { OffsetSource } from "@/lib/metering/offsets";
+import { escapeLike } from "./sql-like";
 
 /**
  * The lag figures workers put in their heartbeats (lib/ops/heartbeat.ts). Each names its unit in
@@ -37,6 +38,6 @@ export async function unmeteredSubscriptionAgeSeconds(db: Db): Promise<number> {
 export async function oldestPendingJobAgeSeconds(db: Db, kindPrefix: string): Promise<number> {
   const [row] = await db.execute<{ age: number | null }>(sql`
     select extract(epoch from now() - min(run_at))::float8 as age
-    from jobs where status in ('queued', 'running') and kind like ${`${kindPrefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} and run_at <= now()`);
+    from jobs where status in ('queued', 'running') and kind like ${`${escapeLike(kindPrefix)}%`} and run_at <= now()`);
   return Math.max(0, Math.round(Number(row?.age ?? 0)));
 }

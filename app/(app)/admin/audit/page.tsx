@@ -82,7 +82,7 @@ export default async function AdminAuditPage({ searchParams }: { searchParams: P
         <>
           <div className="flex flex-wrap items-center justify-between gap-3">
             <p className="text-sm text-slate-600" role="status">
-              {result.total.toLocaleString("en-GB")} entr{result.total === 1 ? "y" : "ies"} · page {result.page} of {result.pageCount}
+              {result.totalIsCapped ? `More than ${result.total.toLocaleString("en-GB")} entries (narrow the filters or export to see them all)` : `${result.total.toLocaleString("en-GB")} entr${result.total === 1 ? "y" : "ies"}`} · page {result.page} of {result.pageCount}
             </p>
             <ButtonLink href={csvHref} variant="secondary" size="sm" prefetch={false} download>
               Export CSV
