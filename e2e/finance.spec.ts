@@ -41,6 +41,21 @@ test.describe("as finance", () => {
     expect(lines.some((l) => l.startsWith(`${period}-01,`) && l.includes(",Customer Care,customer-care,EUR,") && /,\d+\.\d{2},\d+$/.test(l))).toBe(true);
   });
 
+  test("drills the showback from an owning team into its products", async ({ page }) => {
+    await page.goto(`/finance?period=${lastMonth()}`);
+    const owners = page.getByRole("table", { name: /Showback by owning team/ });
+    await owners.getByRole("link", { name: "Network Analytics", exact: true }).click();
+    await expect(page).toHaveURL(/owner=/);
+    await expect(page.getByRole("navigation", { name: "Showback drill-down" })).toContainText("Network Analytics");
+    const products = page.getByRole("table", { name: /Showback of Network Analytics's products/ });
+    await expect(products).toContainText("Cell Network Quality KPIs");
+    await expect(products).not.toContainText("Rated CDR Billing Events");
+    await expect(page.getByRole("img", { name: /Revenue of Network Analytics's products per month/ })).toBeVisible();
+    await page.screenshot({ path: screenshotPath("finance-showback-owner"), fullPage: true });
+    await page.getByRole("link", { name: "All owning teams" }).click();
+    await expect(page).not.toHaveURL(/owner=/);
+  });
+
   test("corrects a closed month's charge with a compensating line booked in the open month", async ({ page }) => {
     const closed = monthsAgo(2);
     const reason = `Outage credit, ticket ${Date.now()}`;
@@ -100,8 +115,13 @@ test.describe("as a consumer", () => {
     const usage = card.getByTestId("subscription-usage");
     await expect(usage).toContainText("Usage and cost");
     await usage.locator("summary").click();
-    await expect(usage.getByTestId("usage-messages")).not.toContainText(/^\s*0\s*$/);
+    await expect(usage.getByTestId("usage-messages")).toHaveText(/^\d[\d,]*$/);
     await expect(usage.getByTestId("usage-cost")).toContainText("€");
+    // Month to date is 0 in the first hour of a month (the demo history fills whole hours up to
+    // the last one), so what is checked for real figures is what always has history behind it:
+    // the forecast (the last 7 days' rate) and the 30-day chart.
+    await expect(usage.getByTestId("usage-forecast")).toContainText("€");
+    await expect(usage.getByTestId("usage-forecast")).not.toHaveText("€0.00");
     await expect(usage.getByRole("img", { name: /Messages consumed per day/ })).toBeVisible();
     await page.screenshot({ path: screenshotPath("consumer-usage"), fullPage: true });
   });

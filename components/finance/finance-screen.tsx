@@ -14,6 +14,7 @@ export function financeHref(f: Partial<ReportFilter>): string {
   if (f.period) qs.set("period", f.period);
   if (f.costCenter) qs.set("costCenter", f.costCenter);
   if (f.team) qs.set("team", f.team);
+  if (f.owner) qs.set("owner", f.owner);
   return `/finance?${qs.toString()}`;
 }
 
@@ -21,6 +22,7 @@ function csvHref(level: string, f: ReportFilter): string {
   const qs = new URLSearchParams({ period: f.period, level });
   if (f.costCenter) qs.set("costCenter", f.costCenter);
   if (f.team) qs.set("team", f.team);
+  if (f.owner) qs.set("owner", f.owner);
   return `/api/finance/chargeback.csv?${qs.toString()}`;
 }
 
@@ -38,7 +40,9 @@ export function FinanceScreen({ data, filter, now }: { data: FinancePageData; fi
 
   const levelTitle = { "cost-center": "By cost center", team: "By team", subscription: "By subscription" }[data.level];
   const nextHref = (r: ReportRow) =>
-    data.level === "cost-center" ? financeHref({ period: filter.period, costCenter: r.key }) : financeHref({ ...filter, team: r.key });
+    data.level === "cost-center" ? financeHref({ period: filter.period, costCenter: r.key, owner: filter.owner }) : financeHref({ ...filter, team: r.key });
+  // The showback drill-down keeps the chargeback's, and the other way round.
+  const ownerHref = (owner?: string) => financeHref({ period: filter.period, costCenter: filter.costCenter, team: filter.team, owner });
 
   return (
     <main>
@@ -52,7 +56,7 @@ export function FinanceScreen({ data, filter, now }: { data: FinancePageData; fi
         <PeriodPicker
           value={filter.period}
           periods={data.periods.map((p) => ({ ...p, label: formatPeriod(p.key) }))}
-          keep={{ costCenter: filter.costCenter, team: filter.team }}
+          keep={{ costCenter: filter.costCenter, team: filter.team, owner: filter.owner }}
         />
       </div>
 
@@ -155,8 +159,8 @@ export function FinanceScreen({ data, filter, now }: { data: FinancePageData; fi
                 </a>
               </li>
               <li>
-                <a href={csvHref("product", { period: filter.period })} className="font-medium text-brand-700 hover:underline" download>
-                  By product (showback)
+                <a href={csvHref("product", { period: filter.period, owner: filter.owner })} className="font-medium text-brand-700 hover:underline" download>
+                  By product (showback){crumbs.owner ? ` of ${crumbs.owner.label}` : ""}
                 </a>
               </li>
               <li>
@@ -255,11 +259,63 @@ export function FinanceScreen({ data, filter, now }: { data: FinancePageData; fi
         <h2 id="showback-heading" className="text-lg font-semibold text-slate-900">
           Showback · provider revenue
         </h2>
-        <p className="mt-1 text-sm text-slate-600">What each owning team&apos;s products earned in {label}, across all consumers.</p>
+        <nav aria-label="Showback drill-down" className="mt-1 text-sm">
+          <ol className="flex flex-wrap items-center gap-1 text-slate-600">
+            <li>
+              {crumbs.owner ? (
+                <Link href={ownerHref()} className="text-brand-700 hover:underline">
+                  All owning teams
+                </Link>
+              ) : (
+                <span aria-current="page">All owning teams</span>
+              )}
+            </li>
+            {crumbs.owner && (
+              <li className="before:mx-1 before:content-['›']">
+                <span aria-current="page">{crumbs.owner.label}</span>
+              </li>
+            )}
+          </ol>
+        </nav>
+        <p className="mt-1 text-sm text-slate-600">
+          {crumbs.owner
+            ? `What ${crumbs.owner.label}'s products earned in ${label}, across all consumers.`
+            : `What each owning team's products earned in ${label}, across all consumers.`}
+        </p>
         {data.providers.length === 0 ? (
           <EmptyState className="mt-4" title="No provider revenue yet">
             Revenue shows here once consumers of a product are charged.
           </EmptyState>
+        ) : crumbs.owner ? (
+          <div className="mt-4 grid gap-6 lg:grid-cols-2">
+            <Card>
+              <CardHeader>
+                <CardTitle>Revenue of {crumbs.owner.label}, last 12 months</CardTitle>
+              </CardHeader>
+              <CardBody>
+                <TimeSeriesChart
+                  ariaLabel={`Revenue of ${crumbs.owner.label}'s products per month up to ${label}`}
+                  unit={data.ownerTrend.length === 1 ? data.ownerTrend[0]!.currency : undefined}
+                  series={data.ownerTrend.map((t) => ({
+                    name: t.currency,
+                    points: t.points.map((p) => ({ t: periodBounds(p.period).start, v: Number(formatMajor(p.amountMinor, t.currency)) })),
+                  }))}
+                />
+              </CardBody>
+            </Card>
+            <Card>
+              <CardHeader>
+                <CardTitle>Products of {crumbs.owner.label}</CardTitle>
+              </CardHeader>
+              <CardBody>
+                {data.products.length === 0 ? (
+                  <p className="text-sm text-slate-600">None of this team&apos;s products earned anything in {label}.</p>
+                ) : (
+                  <ReportTable caption={`Showback of ${crumbs.owner.label}'s products for ${label}`} groupLabel="Product" rows={data.products} />
+                )}
+              </CardBody>
+            </Card>
+          </div>
         ) : (
           <div className="mt-4 grid gap-6 lg:grid-cols-2">
             <Card>
@@ -277,6 +333,7 @@ export function FinanceScreen({ data, filter, now }: { data: FinancePageData; fi
                       .map((r) => ({ label: r.label, value: Number(formatMajor(r.totals.find((t) => t.currency === currency)!.amountMinor, currency)) }))}
                   />
                 ))}
+                <ReportTable caption={`Showback by owning team for ${label}`} groupLabel="Owning team" rows={data.providers} hrefFor={(r) => ownerHref(r.key)} />
               </CardBody>
             </Card>
             <Card>

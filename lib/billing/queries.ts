@@ -25,7 +25,11 @@ export type ReportRow = {
   lines: number;
 };
 
-export type ReportFilter = { period: string; costCenter?: string; team?: string };
+/**
+ * One month, drilled into: chargeback by the consumers' cost center and team; `owner` (showback)
+ * by the team that owns the products.
+ */
+export type ReportFilter = { period: string; costCenter?: string; team?: string; owner?: string };
 
 type Grouped = { key: string | null; label: string | null; detail: string | null; currency: string; amount: string; lines: number };
 
@@ -34,7 +38,13 @@ function filterWhere(periodId: string, f: ReportFilter): SQL {
   if (f.costCenter === "none") parts.push(isNull(charges.costCenterId));
   else if (f.costCenter) parts.push(eq(charges.costCenterId, f.costCenter));
   if (f.team) parts.push(eq(charges.teamId, f.team));
+  if (f.owner) parts.push(ownedBy(f.owner));
   return and(...parts)!;
+}
+
+/** Charges for products of owning team `owner`. */
+function ownedBy(owner: string): SQL {
+  return sql`${charges.productId} in (select ${dataProducts.id} from ${dataProducts} where ${dataProducts.ownerTeamId} = ${owner}::uuid)`;
 }
 
 function fold(rows: Grouped[], fallbackLabel: string): ReportRow[] {
@@ -243,6 +253,7 @@ export async function getTrend(db: Db, viewer: SessionUser, f: Omit<ReportFilter
   if (f.costCenter === "none") parts.push(isNull(charges.costCenterId));
   else if (f.costCenter) parts.push(eq(charges.costCenterId, f.costCenter));
   if (f.team) parts.push(eq(charges.teamId, f.team));
+  if (f.owner) parts.push(ownedBy(f.owner));
   const rows = await db
     .select({ month: billingPeriods.month, currency: charges.currency, amount: amountSum })
     .from(charges)
@@ -261,7 +272,7 @@ export async function getTrend(db: Db, viewer: SessionUser, f: Omit<ReportFilter
     .map(([currency, m]) => ({ currency, points: months.map((period) => ({ period, amountMinor: m.get(period) ?? 0 })) }));
 }
 
-export type Crumb = { costCenter?: { key: string; label: string }; team?: { key: string; label: string } };
+export type Crumb = { costCenter?: { key: string; label: string }; team?: { key: string; label: string }; owner?: { key: string; label: string } };
 
 /** Labels of the drill-down filter, for breadcrumbs (null when an id does not exist). */
 export async function resolveCrumbs(db: Db, viewer: SessionUser, f: Omit<ReportFilter, "period">): Promise<Crumb | null> {
@@ -278,6 +289,11 @@ export async function resolveCrumbs(db: Db, viewer: SessionUser, f: Omit<ReportF
     if (!t) return null;
     out.team = { key: t.id, label: t.name };
   }
+  if (f.owner) {
+    const [t] = await db.select().from(teams).where(eq(teams.id, f.owner));
+    if (!t) return null;
+    out.owner = { key: t.id, label: t.name };
+  }
   return out;
 }
 
@@ -291,8 +307,11 @@ export type FinancePageData = {
   /** The charge lines behind the subscription level (a team drilled into); empty otherwise. */
   lines: ChargeLineRow[];
   providers: ReportRow[];
+  /** Showback by product: every product, or the owning team's products when drilled into one. */
   products: ReportRow[];
   trend: TrendSeries[];
+  /** The drilled-into owning team's revenue per month (empty without `owner`). */
+  ownerTrend: TrendSeries[];
 };
 
 /**
@@ -304,15 +323,17 @@ export async function loadFinancePage(db: Db, viewer: SessionUser, f: ReportFilt
   const crumbs = await resolveCrumbs(db, viewer, f);
   if (!crumbs) return null;
   const level = f.team ? "subscription" : f.costCenter ? "team" : "cost-center";
-  const [period, periods, chargeback, lines, providers, products, trend] = await Promise.all([
+  const consumers = { period: f.period, costCenter: f.costCenter, team: f.team };
+  const [period, periods, chargeback, lines, providers, products, trend, ownerTrend] = await Promise.all([
     getPeriodInfo(db, viewer, f.period, now),
     listPickerPeriods(db, viewer, now),
-    getChargebackRows(db, viewer, level, f),
-    level === "subscription" ? getChargeLines(db, viewer, f) : Promise.resolve([]),
+    getChargebackRows(db, viewer, level, consumers),
+    level === "subscription" ? getChargeLines(db, viewer, consumers) : Promise.resolve([]),
     getChargebackRows(db, viewer, "owner-team", { period: f.period }),
-    getChargebackRows(db, viewer, "product", { period: f.period }),
+    getChargebackRows(db, viewer, "product", { period: f.period, owner: f.owner }),
     getTrend(db, viewer, { end: f.period, costCenter: f.costCenter, team: f.team, months: 12 }),
+    f.owner ? getTrend(db, viewer, { end: f.period, owner: f.owner, months: 12 }) : Promise.resolve([]),
   ]);
   const totals = sumByCurrency(chargeback.flatMap((r) => r.totals));
-  return { period, periods, crumbs, level, totals, chargeback, lines, providers, products, trend };
+  return { period, periods, crumbs, level, totals, chargeback, lines, providers, products, trend, ownerTrend };
 }

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 import { createTestDatabase } from "@/lib/testing/db";
 import { recomputePeriodCharges } from "./charges";
 import { eq } from "drizzle-orm";
-import { costCenters } from "@/db/schema";
+import { costCenters, dataProducts, maskingTiers, plans, subscriptions } from "@/db/schema";
 import { financeCsv, financeCsvCell, wouldBeCoerced } from "./csv";
 import { getChargebackRows, loadFinancePage } from "./queries";
 import { createBillingWorld } from "./test-fixtures";
@@ -128,5 +128,46 @@ describe("CSV cells", () => {
     expect(financeCsvCell("=1+1", "code")).toBe("'=1+1");
     expect(financeCsvCell("-1+1", "code")).toBe("'-1+1");
     expect(wouldBeCoerced("CC-1050")).toBe(false);
+  });
+});
+
+describe("showback drill-down", () => {
+  it("narrows the products to one owning team's, with that team's revenue trend; an unknown team is a 404", async () => {
+    // A second product, owned by another team, with one charged subscription.
+    const [other] = await t.db
+      .insert(dataProducts)
+      .values({ slug: `other-${w.tag}`, name: `Other ${w.tag}`, domain: "network", ownerTeamId: w.teams.teamB.id, status: "published" })
+      .returning();
+    const [tier] = await t.db.insert(maskingTiers).values({ productId: other!.id, name: "internal" }).returning();
+    const [plan] = await t.db.insert(plans).values({ productId: other!.id, tierId: tier!.id, name: "Flat", priceModel: "flat_monthly", priceMinor: 700 }).returning();
+    await t.db.insert(subscriptions).values({
+      productId: other!.id,
+      planId: plan!.id,
+      tierId: tier!.id,
+      contractMajor: 1,
+      teamId: w.teams.teamA.id,
+      createdBy: w.users.consumer.id,
+      state: "active",
+      purpose: "analytics",
+      activatedAt: new Date("2032-01-01T00:00:00Z"),
+    });
+    await recomputePeriodCharges(t.db, "2032-01");
+    const now = new Date("2032-01-10T00:00:00Z");
+    const all = await loadFinancePage(t.db, w.users.finance, { period: "2032-01" }, now);
+    expect(all!.products.map((r) => r.label).sort()).toEqual([w.product.name, other!.name].sort());
+    expect(all!.providers.map((r) => r.label).sort()).toEqual([w.teams.ownerTeam.name, w.teams.teamB.name].sort());
+    expect(all!.ownerTrend).toEqual([]);
+
+    const drilled = await loadFinancePage(t.db, w.users.finance, { period: "2032-01", owner: w.teams.teamB.id }, now);
+    expect(drilled!.crumbs.owner).toEqual({ key: w.teams.teamB.id, label: w.teams.teamB.name });
+    expect(drilled!.products.map((r) => [r.label, r.totals])).toEqual([[other!.name, [{ currency: "EUR", amountMinor: 700 }]]]);
+    expect(drilled!.ownerTrend).toEqual([{ currency: "EUR", points: expect.arrayContaining([{ period: "2032-01", amountMinor: 700 }]) }]);
+    // The chargeback itself is not narrowed by the showback drill-down.
+    expect(drilled!.chargeback).toEqual(all!.chargeback);
+    expect(await loadFinancePage(t.db, w.users.finance, { period: "2032-01", owner: "00000000-0000-4000-8000-000000000000" }, now)).toBeNull();
+
+    session.userId = w.users.finance.id;
+    const csv = (await (await get(`period=2032-01&level=product&owner=${w.teams.teamB.id}`)).text()).split("\r\n");
+    expect(csv.slice(1).filter(Boolean)).toEqual([`2032-01-01,2032-01-31,${other!.name},${other!.slug},EUR,7.00,1`]);
   });
 });

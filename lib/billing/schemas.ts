@@ -8,11 +8,12 @@ export const CostCenterParamSchema = z.union([z.literal("none"), z.uuid("Not a c
 export const ChargebackLevels = ["cost-center", "team", "subscription", "product"] as const;
 export type ChargebackLevel = (typeof ChargebackLevels)[number];
 
-/** /finance?period=&costCenter=&team= */
+/** /finance?period=&costCenter=&team=&owner= (owner: the owning team the showback is drilled into) */
 export const FinanceQuerySchema = z.object({
   period: PeriodSchema.optional(),
   costCenter: CostCenterParamSchema.optional(),
   team: z.uuid("Not a team id.").optional(),
+  owner: z.uuid("Not a team id.").optional(),
 });
 
 /** The CSV also exports showback by owning team (provider revenue). */
@@ -25,6 +26,8 @@ export const ChargebackCsvQuerySchema = z.object({
   level: z.enum(ChargebackCsvLevels, "Level is one of cost-center, team, subscription, product, owner-team."),
   costCenter: CostCenterParamSchema.optional(),
   team: z.uuid("Not a team id.").optional(),
+  /** Only products of this owning team (showback drill-down). */
+  owner: z.uuid("Not a team id.").optional(),
 });
 
 export const ClosePeriodSchema = z.object({ period: PeriodSchema });

@@ -23,7 +23,7 @@ export default async function FinancePage({ searchParams }: { searchParams: Prom
   const user = await requireRole("finance");
   const sp = await searchParams;
   const now = new Date();
-  const parsed = FinanceQuerySchema.safeParse({ period: one(sp.period), costCenter: one(sp.costCenter), team: one(sp.team) });
+  const parsed = FinanceQuerySchema.safeParse({ period: one(sp.period), costCenter: one(sp.costCenter), team: one(sp.team), owner: one(sp.owner) });
   if (!parsed.success) {
     return (
       <main>
@@ -37,7 +37,12 @@ export default async function FinancePage({ searchParams }: { searchParams: Prom
       </main>
     );
   }
-  const filter: ReportFilter = { period: parsed.data.period ?? periodKeyOf(now), costCenter: parsed.data.costCenter, team: parsed.data.team };
+  const filter: ReportFilter = {
+    period: parsed.data.period ?? periodKeyOf(now),
+    costCenter: parsed.data.costCenter,
+    team: parsed.data.team,
+    owner: parsed.data.owner,
+  };
   const data = await loadFinancePage(getDb(), user, filter, now);
   if (!data) notFound();
   return <FinanceScreen data={data} filter={filter} now={now} />;

@@ -10,7 +10,7 @@ export const dynamic = "force-dynamic";
 
 /**
  * GET /api/finance/chargeback.csv?period=YYYY-MM&level=cost-center|team|subscription|product|owner-team
- * [&costCenter=<id>|none][&team=<id>]: the finance report as CSV (lib/billing/csv.ts).
+ * [&costCenter=<id>|none][&team=<id>][&owner=<owning team id>]: the finance report as CSV (lib/billing/csv.ts).
  * Finance and admins only: 401 signed out, 403 otherwise; bad parameters are a 422 with
  * per-field messages. The export is audited: who took a copy of which numbers.
  */
@@ -39,7 +39,9 @@ export async function GET(req: Request): Promise<Response> {
     resource: { type: "billing_period", id: filter.period },
     details: { level, ...filter },
   });
-  const scope = [filter.costCenter && `cc-${filter.costCenter.slice(0, 8)}`, filter.team && `team-${filter.team.slice(0, 8)}`].filter(Boolean).join("-");
+  const scope = [filter.costCenter && `cc-${filter.costCenter.slice(0, 8)}`, filter.team && `team-${filter.team.slice(0, 8)}`, filter.owner && `owner-${filter.owner.slice(0, 8)}`]
+    .filter(Boolean)
+    .join("-");
   const name = `chargeback-${filter.period}-${level}${scope ? `-${scope}` : ""}.csv`;
   return new Response(body, {
     headers: {
