@@ -15,18 +15,20 @@ test.describe("as finance", () => {
   test.use({ storageState: storageStatePath("finance") });
 
   test("opens the report, drills into a cost center and a team, and exports CSV", async ({ page }) => {
+    test.slow(); // several server-rendered pages of 10k-line months on a shared machine
     const period = lastMonth();
+    const chargeback = page.getByRole("region", { name: /^Chargeback/ });
     await page.goto(`/finance?period=${period}`);
     await expect(page.getByRole("heading", { name: "Finance", level: 1 })).toBeVisible();
     await expect(page.getByRole("heading", { name: /Chargeback · By cost center/ })).toBeVisible();
     await expect(page.getByTestId("period-status")).toHaveText("Open");
     await expect(page.getByTestId("total-EUR")).toContainText("€");
 
-    await page.getByRole("link", { name: "CC-1050", exact: true }).click();
+    await chargeback.getByRole("link", { name: "CC-1050", exact: true }).click();
     await expect(page).toHaveURL(/costCenter=/);
     await expect(page.getByRole("navigation", { name: "Drill-down" })).toContainText("CC-1050 Customer Operations");
     await expect(page.getByRole("heading", { name: /Chargeback · By team/ })).toBeVisible();
-    await page.getByRole("link", { name: "Customer Care", exact: true }).click();
+    await chargeback.getByRole("link", { name: "Customer Care", exact: true }).click();
     await expect(page).toHaveURL(/team=/);
     await expect(page.getByTestId("charge-line").first()).toContainText("Rated CDR Billing Events");
     await page.screenshot({ path: screenshotPath("finance-team"), fullPage: true });
@@ -42,11 +44,12 @@ test.describe("as finance", () => {
   });
 
   test("drills the showback from an owning team into its products", async ({ page }) => {
+    test.slow();
     await page.goto(`/finance?period=${lastMonth()}`);
     const owners = page.getByRole("table", { name: /Showback by owning team/ });
     await owners.getByRole("link", { name: "Network Analytics", exact: true }).click();
     await expect(page).toHaveURL(/owner=/);
-    await expect(page.getByRole("navigation", { name: "Showback drill-down" })).toContainText("Network Analytics");
+    await expect(page.getByRole("navigation", { name: "Showback path" })).toContainText("Network Analytics");
     const products = page.getByRole("table", { name: /Showback of Network Analytics's products/ });
     await expect(products).toContainText("Cell Network Quality KPIs");
     await expect(products).not.toContainText("Rated CDR Billing Events");
@@ -57,12 +60,14 @@ test.describe("as finance", () => {
   });
 
   test("corrects a closed month's charge with a compensating line booked in the open month", async ({ page }) => {
+    test.slow();
     const closed = monthsAgo(2);
+    const chargeback = page.getByRole("region", { name: /^Chargeback/ });
     const reason = `Outage credit, ticket ${Date.now()}`;
     await page.goto(`/finance?period=${closed}`);
     await expect(page.getByTestId("period-status")).toHaveText("Closed");
-    await page.getByRole("link", { name: "CC-1050", exact: true }).click();
-    await page.getByRole("link", { name: "Customer Care", exact: true }).click();
+    await chargeback.getByRole("link", { name: "CC-1050", exact: true }).click();
+    await chargeback.getByRole("link", { name: "Customer Care", exact: true }).click();
     const line = page.getByTestId("charge-line").filter({ hasText: "Rated CDR Billing Events" }).first();
     const before = await line.locator("td").nth(2).innerText();
     await line.getByRole("button", { name: /^Adjust charge: Rated CDR Billing Events/ }).click();
@@ -89,8 +94,8 @@ test.describe("as finance", () => {
 
     // ... and the compensating line sits in the open month, with its reason.
     await page.goto(`/finance?period=${lastMonth()}`);
-    await page.getByRole("link", { name: "CC-1050", exact: true }).click();
-    await page.getByRole("link", { name: "Customer Care", exact: true }).click();
+    await chargeback.getByRole("link", { name: "CC-1050", exact: true }).click();
+    await chargeback.getByRole("link", { name: "Customer Care", exact: true }).click();
     const adjustment = page.getByTestId("charge-line").filter({ hasText: reason });
     await expect(adjustment).toHaveCount(1);
     await expect(adjustment).toContainText("adjustment");

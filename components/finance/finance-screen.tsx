@@ -259,7 +259,7 @@ export function FinanceScreen({ data, filter, now }: { data: FinancePageData; fi
         <h2 id="showback-heading" className="text-lg font-semibold text-slate-900">
           Showback · provider revenue
         </h2>
-        <nav aria-label="Showback drill-down" className="mt-1 text-sm">
+        <nav aria-label="Showback path" className="mt-1 text-sm">
           <ol className="flex flex-wrap items-center gap-1 text-slate-600">
             <li>
               {crumbs.owner ? (
