@@ -100,7 +100,7 @@ export default async function AdminUsersPage({ searchParams }: { searchParams: P
           Users <span className="text-sm font-normal text-slate-500">({total.toLocaleString("en-GB")}{q ? ` matching “${q}”` : ""})</span>
         </h2>
         <form method="get" action="/admin/users" role="search" aria-label="Search users" className="flex flex-wrap items-end gap-2">
-          <Input name="q" id="users-q" label="Email or name contains" defaultValue={q ?? ""} error={queryErrors.q} wrapperClassName="w-full max-w-sm" />
+          <Input name="q" id="users-q" label="Search users" placeholder="part of an email address or name" defaultValue={q ?? ""} error={queryErrors.q} wrapperClassName="w-full max-w-sm" />
           <button type="submit" className="inline-flex h-10 items-center rounded-md bg-brand-600 px-4 text-sm font-medium text-white shadow-sm hover:bg-brand-700">
             Search
           </button>
