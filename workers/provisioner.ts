@@ -1,7 +1,8 @@
 import { closeDb, getDb } from "@/db/client";
-import { consoleJobLogger, makeWorkerId, runWorkerLoop, shutdownSignal, summarizeQueue } from "@/lib/jobs";
+import { consoleJobLogger, makeWorkerId, shutdownSignal, startWorker, summarizeQueue } from "@/lib/jobs";
 import { kafkaConnectionFromEnv } from "@/lib/kafka/client";
 import { startHeartbeat } from "@/lib/ops/heartbeat";
+import { startWorkerHealthFromEnv } from "@/lib/ops/worker-server";
 import { createProvisioner } from "@/lib/kafka/provisioning";
 import { runPeriodic } from "@/lib/provisioning/periodic";
 import { PROVISIONER_JOB_KINDS, provisionerJobHandlers, provisionerPeriodicTasks } from "@/lib/provisioning/runner";
@@ -18,6 +19,16 @@ const deps = { provisioner, connection };
 const signal = shutdownSignal();
 const log = consoleJobLogger("provisioner");
 const heartbeat = startHeartbeat(db, { worker: "provisioner", onError: (err) => log.warn("heartbeat failed", { error: String(err) }) });
+const health = await startWorkerHealthFromEnv(heartbeat, log);
+const worker = startWorker({
+  db,
+  workerId: makeWorkerId("provisioner"),
+  signal,
+  concurrency: 4,
+  log,
+  handlers: provisionerJobHandlers(db, deps),
+});
+let succeededBefore = 0;
 
 const ownKinds = new Set(PROVISIONER_JOB_KINDS);
 const periodic = runPeriodic({
@@ -30,23 +41,23 @@ const periodic = runPeriodic({
       onReconciled: (r) => heartbeat.success({ details: { lastReconcile: r } }),
       onReconcileFailed: (err) => heartbeat.failure(err),
     }),
+    // Lag is the queued jobs; progress means a job finished since the last round, or nothing waits.
     queue: () =>
       summarizeQueue(db).then((kinds) => {
         const mine = kinds.filter((k) => ownKinds.has(k.kind));
-        heartbeat.success({ lag: mine.reduce((n, k) => n + k.queued, 0), details: { unit: "queued jobs", kinds: mine } });
+        const queued = mine.reduce((n, k) => n + k.queued, 0);
+        const update = { lag: queued, details: { unit: "queued jobs", kinds: mine } };
+        const progressed = worker.stats.succeeded > succeededBefore;
+        succeededBefore = worker.stats.succeeded;
+        if (progressed || queued === 0) heartbeat.success(update);
+        else heartbeat.update(update);
       }),
   },
 });
 
-await runWorkerLoop({
-  db,
-  workerId: makeWorkerId("provisioner"),
-  signal,
-  concurrency: 4,
-  log,
-  handlers: provisionerJobHandlers(db, deps),
-});
+await worker.stopped;
 await periodic;
 await heartbeat.stop();
+await health.close();
 await provisioner.close();
 await closeDb();
