@@ -2,12 +2,14 @@ import { closeDb, getDb } from "@/db/client";
 import { runDemoProducers } from "@/lib/demo/producers";
 import { env } from "@/lib/env";
 import { createKafka } from "@/lib/kafka/client";
+import { createLogger } from "@/lib/ops/log";
 
 /**
  * `npm run dev` only (the launcher starts it): live demo traffic for the seeded products, see
  * lib/demo/producers.ts. SIGTERM / SIGINT stop it cleanly. The launcher prefixes our lines.
  */
-const log = (message: string) => console.log(message);
+const logger = createLogger("demo-producers");
+const log = (message: string) => logger.info(message);
 const controller = new AbortController();
 for (const signal of ["SIGTERM", "SIGINT"] as const) process.once(signal, () => controller.abort());
 
@@ -32,7 +34,7 @@ async function main(): Promise<void> {
 
 main()
   .catch((err: unknown) => {
-    console.error(`demo producers failed: ${err instanceof Error ? err.message : String(err)}`);
+    logger.error("demo producers failed", { error: err instanceof Error ? err.message : String(err) });
     process.exitCode = 1;
   })
   .finally(() => closeDb());

@@ -4,6 +4,7 @@ import { toSampledRecords, type SampledRecord } from "./checks";
 import { findCluster } from "./queries";
 import { defaultWizardKafka, type WizardKafkaDeps } from "./service";
 import { sampleTopic } from "./topics";
+import { createLogger } from "@/lib/ops/log";
 
 /**
  * Recent records of a published product's source topic, read server-side for the owner's tier
@@ -34,7 +35,7 @@ export async function sampleProductSource(
     const s = await sampleTopic((opts.kafka ?? defaultWizardKafka).kafkaFor(cluster), product.sourceTopic, { max: 20, timeoutMs: 5000 });
     sample = { ok: true, records: s.messages.map((m) => (m.reject !== undefined ? { value: m.value, reject: m.reject } : toSampledRecords([m.value])[0])) };
   } catch (e) {
-    if (!(e instanceof AppError)) console.error("[publishing] sampling", product.sourceTopic, e);
+    if (!(e instanceof AppError)) createLogger("publishing").warn("sampling failed", { topic: product.sourceTopic, error: e instanceof Error ? e.message : String(e) });
     sample = { ok: false, message: e instanceof AppError ? e.message : `The cluster ${cluster.name} did not answer; the rules were not tried on live records.` };
   }
   if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value!);

@@ -39,6 +39,8 @@ import {
   type TierData,
 } from "./schemas";
 import { kafkaForCluster, listSourceTopics, sampleTopic, type ClusterRow, type TopicInfo } from "./topics";
+import { currentRequestContext } from "@/lib/ops/context";
+import { createLogger } from "@/lib/ops/log";
 
 /**
  * The publish wizard: each step saves into product_drafts (the product row stays "draft"), and
@@ -310,7 +312,7 @@ async function withKafka<T>(deps: WizardKafkaDeps, cluster: ClusterRow, run: (ka
     return await run(deps.kafkaFor(cluster));
   } catch (e) {
     if (e instanceof AppError) throw e;
-    console.error("[publishing] kafka", e);
+    createLogger("publishing").warn("cluster call failed", { cluster: cluster.name, error: e instanceof Error ? e.message : String(e), request_id: currentRequestContext()?.correlationId });
     throw new AppError("unavailable", `The cluster ${cluster.name} did not answer. Try again in a moment.`, { cause: e });
   }
 }
