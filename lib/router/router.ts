@@ -70,6 +70,8 @@ const DLQ_MAX_KEY_BYTES = 64 * 1024;
  * whatever masking does to record sizes. A single record over CHUNK_BYTES travels alone.
  */
 const CHUNK_RECORDS = 1_000;
+/** Routed batches per source partition whose index write and commit may still be running. */
+const MAX_OUTSTANDING_BATCHES = 4;
 const CHUNK_BYTES = 384 * 1024;
 
 const noopLog: RouterLog = () => {};
@@ -294,12 +296,14 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
   }
 
   /**
-   * Per source partition, the index write and offset commit of the last routed batch, which run
-   * while the next batch is routed and produced (a consumer sees a record once it is produced;
-   * the index and the commit only need to follow in order). At most one is outstanding per
-   * partition, and they run strictly in batch order, so the byte index grows in offset order.
+   * Per source partition, the index writes and offset commits of routed batches, which run while
+   * the next batches are routed and produced (a consumer sees a record once it is produced; the
+   * index and the commit only need to follow, in order). They run strictly in batch order, so
+   * the byte index grows in offset order; at most MAX_OUTSTANDING_BATCHES are outstanding per
+   * partition, so a slow database slows the router down instead of letting work pile up, and
+   * fetching is not held up by each transaction's round trips and fsync.
    */
-  type Lane = { tail: Promise<void>; failed: boolean; dropped: boolean };
+  type Lane = { tail: Promise<void>; failed: boolean; dropped: boolean; pending: Promise<void>[] };
   const lanes = new Map<string, Lane>();
   /** Every outstanding index write and commit, also of lanes dropped by a rebalance. */
   const outstanding = new Set<Promise<void>>();
@@ -309,7 +313,8 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
    * each delivery partition gets its records in source order), then — behind the batch before
    * it — write the byte index rows and incidents in one transaction and commit the source
    * offset. The offset is committed only after both; a crash anywhere before re-routes the batch
-   * (at-least-once, duplicates bounded by two batches per partition). If the index write or the
+   * (at-least-once, duplicates bounded by the batches in flight: MAX_OUTSTANDING_BATCHES + 1 per
+   * partition). If the index write or the
    * commit fails, the partition is sought back to that batch's first offset and routed again.
    */
   async function eachBatch(payload: EachBatchPayload, c: Consumer): Promise<void> {
@@ -374,7 +379,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
     if (!isRunning() || isStale()) return;
     const laneKey = tailKey(batch.topic, batch.partition);
     let lane = lanes.get(laneKey);
-    if (!lane) lanes.set(laneKey, (lane = { tail: Promise.resolve(), failed: false, dropped: false }));
+    if (!lane) lanes.set(laneKey, (lane = { tail: Promise.resolve(), failed: false, dropped: false, pending: [] }));
     const first = batch.messages[0].offset;
     const last = batch.messages[batch.messages.length - 1].offset;
     // Produced with acks=-1: kafkajs may fetch on. The source offset itself moves only below.
@@ -403,7 +408,11 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
     })();
     const tail = l.tail;
     outstanding.add(tail);
-    void tail.finally(() => outstanding.delete(tail));
+    l.pending.push(tail);
+    void tail.finally(() => {
+      outstanding.delete(tail);
+      l.pending.splice(l.pending.indexOf(tail), 1);
+    });
     for (const [productId, acc] of perProduct) {
       throughput.add(productId, now, { ...acc, lastRecordAt: acc.lastRecordAt || null, maxDelayMs: acc.recordsOut + acc.recordsDlq > 0 && acc.lastRecordAt ? maxDelayMs : null });
       stats.recordsIn += acc.recordsIn;
@@ -416,7 +425,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
     stats.lastBatchAt = new Date().toISOString();
 
     if (!rebalance) {
-      await prev;
+      while (l.pending.length > MAX_OUTSTANDING_BATCHES) await l.pending[0];
       await heartbeat();
     }
     if (rebalance) {
