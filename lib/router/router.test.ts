@@ -5,7 +5,7 @@ import { startTestBroker, waitFor } from "@/lib/broker/test-helpers";
 import { createKafka } from "@/lib/kafka/client";
 import { deliveryTopicName, dlqTopicName } from "@/lib/kafka/names";
 import { createTestDatabase } from "@/lib/testing/db";
-import { bytesBefore, recordSize } from "./byte-index";
+import { bytesBefore, readIndexTail, recordSize } from "./byte-index";
 import { startRouter, type RunningRouter } from "./router";
 import { addContractVersion, createRoutedProduct, paymentRecord, PAYMENT_SCHEMA_V1_1, PAYMENT_SCHEMA_V2, setProductStatus } from "./test-fixtures";
 import { consumeUntil, header, highWatermarks, type Consumed } from "./test-helpers";
@@ -116,6 +116,9 @@ describe("router: source → delivery per tier", () => {
       for (const [partition, high] of hw) {
         const inPartition = msgs.filter((m) => m.partition === partition).sort((a, b) => Number(a.offset) - Number(b.offset));
         expect(inPartition).toHaveLength(high);
+        // The index row of a batch is written just after its records are produced (while the
+        // next batch is routed): wait for it to cover the partition, as the meter does.
+        await waitFor(async () => (await readIndexTail(t.db, topic(1, tier), partition)).offset >= high, 10_000, `the index of ${tier}/${partition}`);
         let cumulative = 0;
         for (const m of inPartition) {
           expect(await bytesBefore(t.db, topic(1, tier), partition, Number(m.offset))).toBe(cumulative);
@@ -190,7 +193,10 @@ describe("router: bad records → DLQ", () => {
   });
 
   it("counts them in quality_incidents per reason with a locator sample", async () => {
-    const rows = await t.db.select().from(qualityIncidents).where(eq(qualityIncidents.productId, productId));
+    // Incidents are written with the batch's index rows, just after its DLQ records are produced.
+    const load = () => t.db.select().from(qualityIncidents).where(eq(qualityIncidents.productId, productId));
+    await waitFor(async () => (await load()).reduce((s, r) => s + r.count, 0) >= cases.length, 10_000, "the incidents written");
+    const rows = await load();
     expect(rows.reduce((s, r) => s + r.count, 0)).toBe(cases.length);
     const rule = rows.find((r) => r.reason.startsWith("rule r1"))!;
     expect(rule.contractVersion).toBe("1.0.0");
