@@ -1,12 +1,15 @@
 import { hostname } from "node:os";
-import type { Admin, Consumer, EachBatchPayload, IHeaders, KafkaMessage, Message, Producer, TopicMessages } from "kafkajs";
+import type { Admin, Consumer, EachBatchPayload, IHeaders, KafkaMessage } from "kafkajs";
 import type { Database } from "@/db/client";
 import { RECORD_MAX_BYTES } from "@/lib/contracts";
+import { BatchProducer, type PartitionRecords } from "@/lib/kafka/batch-producer";
 import { createKafka, type KafkaConnectionOptions } from "@/lib/kafka/client";
+import { encodeHeaders, type BatchRecord, type HeaderBlock } from "@/lib/kafka/record-batch";
 import { internalGroupName } from "@/lib/kafka/names";
 import { byteLength, insertIndexRows, lockIndexTails, planBatchRows, recordSize, tailKey, type HeaderValue } from "./byte-index";
 import { hourOf, incidentReason, ThroughputAccumulator, upsertIncidents, type IncidentDelta } from "./metrics";
 import { compileProductRoute, planSignature as planSignatureOf, routeRecord, type ProductRoute } from "./plan";
+import { Coalescer } from "./coalescer";
 import { loadRoutableProducts } from "./queries";
 import { TopicCache } from "./topics";
 
@@ -70,8 +73,13 @@ const DLQ_MAX_KEY_BYTES = 64 * 1024;
  * whatever masking does to record sizes. A single record over CHUNK_BYTES travels alone.
  */
 const CHUNK_RECORDS = 1_000;
-/** Routed batches per source partition whose index write and commit may still be running. */
-const MAX_OUTSTANDING_BATCHES = 4;
+/**
+ * Routed records per source partition whose index write and commit may still be outstanding
+ * (then the router waits): the bound on duplicates after a crash, besides the batch in flight.
+ */
+const MAX_OUTSTANDING_RECORDS = 4_000;
+/** Index writes (and the commits behind them) start at most this often; see indexWriter. */
+const INDEX_FLUSH_INTERVAL_MS = 50;
 const CHUNK_BYTES = 384 * 1024;
 
 const noopLog: RouterLog = () => {};
@@ -81,18 +89,18 @@ function errorMessage(err: unknown): string {
 }
 
 /** One record to produce; `key` is tailKey(topic, partition), made once. */
-type Output = { topic: string; partition: number; key: string; message: Message; size: number; indexed: boolean };
+type Output = { topic: string; partition: number; key: string; record: BatchRecord; size: number; indexed: boolean };
 
 /**
- * The x-contract-version header of a version, made once: kafkajs then copies one Buffer per
- * record instead of encoding a string, and the header's share of the record size is known.
+ * The x-contract-version header of a version, encoded once: each delivered record then copies
+ * the same few bytes, and the header's share of the record size is known.
  */
-const versionHeaders = new Map<string, { headers: IHeaders; size: number }>();
-function versionHeader(version: string): { headers: IHeaders; size: number } {
+const versionHeaders = new Map<string, { headers: HeaderBlock; size: number }>();
+function versionHeader(version: string): { headers: HeaderBlock; size: number } {
   let h = versionHeaders.get(version);
   if (!h) {
     const value = Buffer.from(version);
-    versionHeaders.set(version, (h = { headers: { "x-contract-version": value }, size: recordSize(null, null, { "x-contract-version": value }) }));
+    versionHeaders.set(version, (h = { headers: encodeHeaders({ "x-contract-version": value }), size: recordSize(null, null, { "x-contract-version": value }) }));
   }
   return h;
 }
@@ -168,7 +176,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
   };
 
   let admin: Admin | null = null;
-  let producer: Producer | null = null;
+  let producer: BatchProducer | null = null;
   let topics: TopicCache | null = null;
   let consumer: Consumer | null = null;
   let consumedTopics: string[] = [];
@@ -185,7 +193,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
       topics = new TopicCache(a);
     }
     if (!producer) {
-      const p = kafka.producer({ allowAutoTopicCreation: false });
+      const p = new BatchProducer({ connection: opts.connection, clientId: "tributary-router", retries: 5 });
       await p.connect();
       producer = p;
     }
@@ -203,6 +211,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
     const outputs: Output[] = [];
     const inSize = recordSize(m.key, m.value, m.headers as Record<string, HeaderValue> | undefined);
     const ts = Number(m.timestamp);
+    const timestamp = Number.isSafeInteger(ts) ? ts : now;
     for (const route of routes) {
       let acc = perProduct.get(route.productId);
       if (!acc) perProduct.set(route.productId, (acc = { recordsIn: 0, bytesIn: 0, recordsOut: 0, bytesOut: 0, recordsDlq: 0, lastRecordAt: 0 }));
@@ -215,7 +224,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
           const header = versionHeader(d.version);
           const size = byteLength(m.key) + d.value.byteLength + header.size;
           const p = deliveryPartition(d.topic, partition);
-          outputs.push({ topic: d.topic, partition: p, key: tailKey(d.topic, p), size, indexed: true, message: { key: m.key, value: d.value, headers: header.headers, timestamp: m.timestamp } });
+          outputs.push({ topic: d.topic, partition: p, key: tailKey(d.topic, p), size, indexed: true, record: { key: m.key, value: d.value, headers: header.headers, timestamp } });
           acc.recordsOut++;
           acc.bytesOut += size;
         }
@@ -247,7 +256,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
         value = value.subarray(0, DLQ_MAX_VALUE_BYTES);
       }
       const dlqPartition = deliveryPartition(route.dlqTopic, partition);
-      outputs.push({ topic: route.dlqTopic, partition: dlqPartition, key: tailKey(route.dlqTopic, dlqPartition), size: recordSize(key, value, headers as Record<string, HeaderValue>), indexed: false, message: { key, value, headers, timestamp: m.timestamp } });
+      outputs.push({ topic: route.dlqTopic, partition: dlqPartition, key: tailKey(route.dlqTopic, dlqPartition), size: recordSize(key, value, headers as Record<string, HeaderValue>), indexed: false, record: { key, value, headers: encodeHeaders(headers), timestamp } });
       incidents.push({
         productId: route.productId,
         contractVersion: outcome.version ?? null,
@@ -262,22 +271,23 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
 
   // ---- one source batch -------------------------------------------------------------------
 
-  /** Produces one chunk (all replicas acknowledging) and notes each delivery partition's base offset. */
+  /**
+   * Produces one chunk, one record batch per delivery partition, all replicas acknowledging, and
+   * notes each delivery partition's base offset.
+   */
   async function produceChunk(chunk: Chunk, produced: Produced[]): Promise<number> {
-    const byTopic = new Map<string, Message[]>();
+    const byPartition = new Map<string, PartitionRecords & { records: BatchRecord[] }>();
     const sizes = new Map<string, Produced>();
     for (const o of chunk.outputs) {
-      o.message.partition = o.partition;
-      (byTopic.get(o.topic) ?? byTopic.set(o.topic, []).get(o.topic)!).push(o.message);
+      (byPartition.get(o.key) ?? byPartition.set(o.key, { topic: o.topic, partition: o.partition, records: [] }).get(o.key)!).records.push(o.record);
       if (!o.indexed) continue;
       (sizes.get(o.key) ?? sizes.set(o.key, { topic: o.topic, partition: o.partition, baseOffset: -1, sizes: [] }).get(o.key)!).sizes.push(o.size);
     }
-    if (byTopic.size === 0) return Date.now();
-    const topicMessages: TopicMessages[] = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
-    const meta = await producer!.sendBatch({ acks: -1, topicMessages });
-    for (const r of meta) {
-      const p = sizes.get(tailKey(r.topicName, r.partition));
-      if (p) p.baseOffset = Number(r.baseOffset);
+    if (byPartition.size === 0) return Date.now();
+    const results = await producer!.send([...byPartition.values()]);
+    for (const r of results) {
+      const p = sizes.get(tailKey(r.topic, r.partition));
+      if (p) p.baseOffset = r.baseOffset;
     }
     for (const [k, p] of sizes) {
       if (!Number.isFinite(p.baseOffset) || p.baseOffset < 0) throw new Error(`no base offset returned for ${k}`);
@@ -299,23 +309,86 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
    * Per source partition, the index writes and offset commits of routed batches, which run while
    * the next batches are routed and produced (a consumer sees a record once it is produced; the
    * index and the commit only need to follow, in order). They run strictly in batch order, so
-   * the byte index grows in offset order; at most MAX_OUTSTANDING_BATCHES are outstanding per
-   * partition, so a slow database slows the router down instead of letting work pile up, and
-   * fetching is not held up by each transaction's round trips and fsync.
+   * the byte index grows in offset order; a lane whose turn comes writes everything queued in
+   * it at once. At most MAX_OUTSTANDING_RECORDS are outstanding per partition, so a slow
+   * database slows the router down instead of letting work pile up, and fetching is not held up
+   * by each transaction's round trips and fsync.
    */
-  type Lane = { tail: Promise<void>; failed: boolean; dropped: boolean; pending: Promise<void>[] };
+  type LaneItem = { produced: Produced[]; incidents: IncidentDelta[]; first: string; last: string; records: number; done: () => void };
+  type Lane = { topic: string; partition: number; consumer: Consumer; queue: LaneItem[]; draining: boolean; failed: boolean; dropped: boolean; pending: Promise<void>[]; pendingRecords: number };
   const lanes = new Map<string, Lane>();
   /** Every outstanding index write and commit, also of lanes dropped by a rebalance. */
   const outstanding = new Set<Promise<void>>();
+
+  /**
+   * Group commit: the index writes of all lanes waiting at the same moment share one
+   * transaction, and their offsets one OffsetCommit request, at most every
+   * INDEX_FLUSH_INTERVAL_MS. At 2,000 records/s a partition's fetched batches are a few records
+   * each, and one transaction and one commit per batch cost the router more CPU (socket writes,
+   * query building) than routing the records. Consumers see records once produced: the index
+   * and the commit only bound the re-routing after a crash.
+   */
+  const indexWriter = new Coalescer<{ produced: Produced[]; incidents: IncidentDelta[] }>(async (items) => {
+    // Per delivery partition in log order: lanes of two source partitions may share one.
+    const produced = items.flatMap((i) => i.produced).sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition || a.baseOffset - b.baseOffset));
+    await recordProduced(produced, items.flatMap((i) => i.incidents));
+  }, INDEX_FLUSH_INTERVAL_MS);
+  const committer = new Coalescer<{ consumer: Consumer; topic: string; partition: number; offset: number }>(async (items) => {
+    const byConsumer = new Map<Consumer, Map<string, { topic: string; partition: number; offset: number }>>();
+    for (const i of items) {
+      const m = byConsumer.get(i.consumer) ?? byConsumer.set(i.consumer, new Map()).get(i.consumer)!;
+      const k = tailKey(i.topic, i.partition);
+      const cur = m.get(k);
+      if (!cur || cur.offset < i.offset) m.set(k, { topic: i.topic, partition: i.partition, offset: i.offset });
+    }
+    for (const [consumer, offsets] of byConsumer) {
+      await consumer.commitOffsets([...offsets.values()].map((o) => ({ topic: o.topic, partition: o.partition, offset: String(o.offset) })));
+    }
+  });
+
+  /**
+   * Writes a lane's queued batches, oldest first: everything queued when the lane's turn comes
+   * goes into one index write and one commit of the newest offset. After a failure the lane
+   * writes nothing more; the partition is sought back to the first batch not written.
+   */
+  async function drainLane(laneKey: string, l: Lane): Promise<void> {
+    try {
+      while (l.queue.length) {
+        const items = l.queue.splice(0);
+        if (!l.failed) {
+          try {
+            await indexWriter.run({ produced: items.flatMap((i) => i.produced), incidents: items.flatMap((i) => i.incidents) });
+            await committer.run({ consumer: l.consumer, topic: l.topic, partition: l.partition, offset: Number(items[items.length - 1].last) + 1 });
+            stats.commits++;
+          } catch (err) {
+            l.failed = true;
+            fail(`index or commit ${laneKey}`, err);
+            // Everything from these batches on counts as not routed: fetch it again, on a fresh lane.
+            if (!l.dropped && lanes.get(laneKey) === l) {
+              lanes.delete(laneKey);
+              try {
+                l.consumer.seek({ topic: l.topic, partition: l.partition, offset: items[0].first });
+              } catch (e) {
+                fail(`seek ${laneKey}`, e);
+              }
+            }
+          }
+        }
+        for (const i of items) i.done();
+      }
+    } finally {
+      l.draining = false;
+    }
+  }
 
   /**
    * One source batch of one partition: route each record, produce in chunks (sequentially, so
    * each delivery partition gets its records in source order), then — behind the batch before
    * it — write the byte index rows and incidents in one transaction and commit the source
    * offset. The offset is committed only after both; a crash anywhere before re-routes the batch
-   * (at-least-once, duplicates bounded by the batches in flight: MAX_OUTSTANDING_BATCHES + 1 per
-   * partition). If the index write or the
-   * commit fails, the partition is sought back to that batch's first offset and routed again.
+   * (at-least-once, duplicates bounded per partition by MAX_OUTSTANDING_RECORDS plus the batch
+   * being routed). If the index write or the commit fails, the partition is sought back to that
+   * batch's first offset and routed again.
    */
   async function eachBatch(payload: EachBatchPayload, c: Consumer): Promise<void> {
     const { batch, resolveOffset, isRunning, isStale } = payload;
@@ -379,40 +452,26 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
     if (!isRunning() || isStale()) return;
     const laneKey = tailKey(batch.topic, batch.partition);
     let lane = lanes.get(laneKey);
-    if (!lane) lanes.set(laneKey, (lane = { tail: Promise.resolve(), failed: false, dropped: false, pending: [] }));
-    const first = batch.messages[0].offset;
-    const last = batch.messages[batch.messages.length - 1].offset;
-    // Produced with acks=-1: kafkajs may fetch on. The source offset itself moves only below.
-    resolveOffset(last);
+    if (!lane) lanes.set(laneKey, (lane = { topic: batch.topic, partition: batch.partition, consumer: c, queue: [], draining: false, failed: false, dropped: false, pending: [], pendingRecords: 0 }));
     const l = lane;
-    const prev = l.tail;
-    l.tail = (async () => {
-      await prev;
-      if (l.failed) return;
-      try {
-        await recordProduced(produced, incidents);
-        await c.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(Number(last) + 1) }]);
-        stats.commits++;
-      } catch (err) {
-        l.failed = true;
-        fail(`index or commit ${laneKey}`, err);
-        // Everything from this batch on counts as not routed: fetch it again, on a fresh lane.
-        if (l.dropped || lanes.get(laneKey) !== l) return;
-        lanes.delete(laneKey);
-        try {
-          c.seek({ topic: batch.topic, partition: batch.partition, offset: first });
-        } catch (e) {
-          fail(`seek ${laneKey}`, e);
-        }
-      }
-    })();
-    const tail = l.tail;
-    outstanding.add(tail);
-    l.pending.push(tail);
-    void tail.finally(() => {
-      outstanding.delete(tail);
-      l.pending.splice(l.pending.indexOf(tail), 1);
+    // Produced with acks=-1: kafkajs may fetch on. The source offset itself moves only in the lane.
+    resolveOffset(batch.messages[batch.messages.length - 1].offset);
+    let settle!: () => void;
+    const settled = new Promise<void>((r) => (settle = r));
+    const records = batch.messages.length;
+    l.queue.push({ produced, incidents, first: batch.messages[0].offset, last: batch.messages[records - 1].offset, records, done: settle });
+    outstanding.add(settled);
+    l.pending.push(settled);
+    l.pendingRecords += records;
+    void settled.then(() => {
+      outstanding.delete(settled);
+      l.pending.splice(l.pending.indexOf(settled), 1);
+      l.pendingRecords -= records;
     });
+    if (!l.draining) {
+      l.draining = true;
+      void drainLane(laneKey, l);
+    }
     for (const [productId, acc] of perProduct) {
       throughput.add(productId, now, { ...acc, lastRecordAt: acc.lastRecordAt || null, maxDelayMs: acc.recordsOut + acc.recordsDlq > 0 && acc.lastRecordAt ? maxDelayMs : null });
       stats.recordsIn += acc.recordsIn;
@@ -425,11 +484,11 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
     stats.lastBatchAt = new Date().toISOString();
 
     if (!rebalance) {
-      while (l.pending.length > MAX_OUTSTANDING_BATCHES) await l.pending[0];
+      while (l.pendingRecords > MAX_OUTSTANDING_RECORDS && l.pending.length > 1) await l.pending[0];
       await heartbeat();
     }
     if (rebalance) {
-      await l.tail;
+      await Promise.all(l.pending);
       throw rebalance;
     }
 
