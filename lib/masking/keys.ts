@@ -48,14 +48,16 @@ export function createKeyedHmac(key: Uint8Array): Hmac {
     outer[i] = b ^ 0x5c;
   }
   const keyCopy = Buffer.from(key);
+  // Digests are taken as "binary" (latin1) strings (one char per byte) and written back: on Node 20 the
+  // one-shot hash returning a Buffer costs about three times as much as returning a string.
   const innerDigest = (text: string): Buffer | null => {
     if (text.length > FAST_MAX_UNITS) return null;
     const n = inner.write(text, BLOCK, "utf8");
-    hash("sha256", inner.subarray(0, BLOCK + n), "buffer").copy(outer, BLOCK);
+    outer.write(hash("sha256", inner.subarray(0, BLOCK + n), "binary"), BLOCK, "binary");
     return outer;
   };
   return {
-    bytes: (text) => (innerDigest(text) ? hash("sha256", outer, "buffer") : createHmac("sha256", keyCopy).update(text).digest()),
+    bytes: (text) => (innerDigest(text) ? Buffer.from(hash("sha256", outer, "binary"), "binary") : createHmac("sha256", keyCopy).update(text).digest()),
     hex: (text) => (innerDigest(text) ? hash("sha256", outer, "hex") : createHmac("sha256", keyCopy).update(text).digest("hex")),
   };
 }
@@ -67,22 +69,30 @@ export function deriveStrategyKeys(productKey: Uint8Array): StrategyKeys {
   return { hash: sub("strategy:hash"), token: sub("strategy:tokenize") };
 }
 
-const BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
+const BASE32 = Buffer.from("abcdefghijklmnopqrstuvwxyz234567", "latin1");
+/** Output scratch for encodeBase32 (one synchronous call at a time); longer outputs allocate. */
+const BASE32_SCRATCH = Buffer.allocUnsafe(256);
 
-/** RFC 4648 base32 of the first `length` bytes, lower case, no padding. */
+/**
+ * RFC 4648 base32 of the first `length` bytes, lower case, no padding. Written as ASCII codes
+ * into a buffer and decoded once: appending one-character strings built a rope that every
+ * later read (JSON.stringify of the masked record) had to flatten.
+ */
 export function encodeBase32(bytes: Uint8Array, length = bytes.length): string {
-  let out = "";
+  const outLength = Math.ceil((length * 8) / 5);
+  const out = outLength <= BASE32_SCRATCH.length ? BASE32_SCRATCH : Buffer.allocUnsafe(outLength);
+  let o = 0;
   let buffer = 0;
   let bits = 0;
   for (let i = 0; i < length; i++) {
     buffer = (buffer << 8) | bytes[i];
     bits += 8;
     while (bits >= 5) {
-      out += BASE32[(buffer >>> (bits - 5)) & 31];
+      out[o++] = BASE32[(buffer >>> (bits - 5)) & 31];
       bits -= 5;
     }
     buffer &= (1 << bits) - 1;
   }
-  if (bits > 0) out += BASE32[(buffer << (5 - bits)) & 31];
-  return out;
+  if (bits > 0) out[o++] = BASE32[(buffer << (5 - bits)) & 31];
+  return out.toString("latin1", 0, o);
 }
