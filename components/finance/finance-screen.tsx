@@ -1,9 +1,9 @@
 import Link from "next/link";
 import { BarChart, TimeSeriesChart } from "@/components/charts";
-import { Badge, ButtonLink, Card, CardBody, CardHeader, CardTitle, EmptyState } from "@/components/ui";
+import { Badge, ButtonLink, Card, CardBody, CardHeader, CardTitle, EmptyState, Pagination } from "@/components/ui";
 import { formatPeriod, periodBounds } from "@/lib/billing/periods";
 import { formatMajor } from "@/lib/billing/pricing";
-import type { FinancePageData, ReportFilter, ReportRow } from "@/lib/billing/queries";
+import { CHARGE_LINES_PAGE_SIZE, type FinancePageData, type ReportFilter, type ReportRow } from "@/lib/billing/queries";
 import { ClosePeriodButton } from "./close-period-button";
 import { MoneyList } from "./money";
 import { PeriodPicker } from "./period-picker";
@@ -230,11 +230,25 @@ export function FinanceScreen({ data, filter, now }: { data: FinancePageData; fi
             <CardBody>
               {data.level === "subscription" ? (
                 <>
+                  {data.linesPageCount > 1 && (
+                    <p className="mb-3 text-sm text-slate-600" data-testid="charge-lines-range">
+                      Lines {(data.linesPage - 1) * CHARGE_LINES_PAGE_SIZE + 1}–{Math.min(data.linesTotal, data.linesPage * CHARGE_LINES_PAGE_SIZE)} of{" "}
+                      {data.linesTotal.toLocaleString("en")} (the CSV has all of them)
+                    </p>
+                  )}
                   <ChargeLinesTable
                     lines={data.lines}
-                    caption={`Charge lines of ${crumbs.team?.label ?? "the team"} in ${label}`}
+                    caption={`Charge lines of ${crumbs.team?.label ?? "the team"} in ${label}${data.linesPageCount > 1 ? `, page ${data.linesPage} of ${data.linesPageCount}` : ""}`}
                     adjust={period.adjustmentsBookIn ? { bookInLabel: formatPeriod(period.adjustmentsBookIn) } : undefined}
                   />
+                  <div className="mt-4">
+                    <Pagination
+                      pathname="/finance"
+                      searchParams={{ period: filter.period, costCenter: filter.costCenter, team: filter.team, owner: filter.owner }}
+                      page={data.linesPage}
+                      pageCount={data.linesPageCount}
+                    />
+                  </div>
                   {period.status === "open" && (
                     <p className="mt-3 text-xs text-slate-500">
                       Open-period lines follow metered usage and are recomputed; once the period is closed, each line can be adjusted

@@ -156,12 +156,19 @@ export type ChargeLineRow = {
 };
 
 /** Individual charge lines (subscription-level CSV, subscription detail), largest first. */
-export async function getChargeLines(db: Db, viewer: SessionUser, f: ReportFilter & { subscription?: string }): Promise<ChargeLineRow[]> {
+/** Charge lines shown per page when a team is drilled into (the CSV has all of them). */
+export const CHARGE_LINES_PAGE_SIZE = 50;
+
+/**
+ * Charge lines in report order (cost center, team, product, subscription, kind). With `page`,
+ * only that slice: a team drilled into can hold thousands of lines.
+ */
+export async function getChargeLines(db: Db, viewer: SessionUser, f: ReportFilter & { subscription?: string }, page?: { limit: number; offset: number }): Promise<ChargeLineRow[]> {
   assertFinance(viewer);
   const period = await findPeriod(db, f.period);
   if (!period) return [];
   const ownerTeams = sql`owner_teams`;
-  const rows = await db
+  const query = db
     .select({
       id: charges.id,
       kind: charges.kind,
@@ -186,8 +193,20 @@ export async function getChargeLines(db: Db, viewer: SessionUser, f: ReportFilte
     .innerJoin(dataProducts, eq(dataProducts.id, charges.productId))
     .innerJoin(plans, eq(plans.id, charges.planId))
     .where(f.subscription ? and(filterWhere(period.id, f), eq(charges.subscriptionId, f.subscription)) : filterWhere(period.id, f))
-    .orderBy(sql`${costCenters.code} nulls last`, teams.name, dataProducts.name, charges.subscriptionId, charges.kind);
+    // charges.id last: a total order, so pages never overlap or skip a line.
+    .orderBy(sql`${costCenters.code} nulls last`, teams.name, dataProducts.name, charges.subscriptionId, charges.kind, charges.id)
+    .$dynamic();
+  const rows = await (page ? query.limit(page.limit).offset(page.offset) : query);
   return rows.map((r) => ({ ...r, period: f.period }));
+}
+
+/** How many charge lines `getChargeLines` returns for `f` without a page. */
+export async function countChargeLines(db: Db, viewer: SessionUser, f: ReportFilter): Promise<number> {
+  assertFinance(viewer);
+  const period = await findPeriod(db, f.period);
+  if (!period) return 0;
+  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(charges).where(filterWhere(period.id, f));
+  return row?.n ?? 0;
 }
 
 export type PeriodInfo = {
@@ -304,8 +323,12 @@ export type FinancePageData = {
   level: "cost-center" | "team" | "subscription";
   totals: Money[];
   chargeback: ReportRow[];
-  /** The charge lines behind the subscription level (a team drilled into); empty otherwise. */
+  /** One page of the charge lines behind the subscription level (a team drilled into); empty otherwise. */
   lines: ChargeLineRow[];
+  /** All charge lines at that level, the page shown (1-based, clamped) and the page count. */
+  linesTotal: number;
+  linesPage: number;
+  linesPageCount: number;
   providers: ReportRow[];
   /** Showback by product: every product, or the owning team's products when drilled into one. */
   products: ReportRow[];
@@ -318,22 +341,26 @@ export type FinancePageData = {
  * Everything /finance renders for one period and drill-down, in one call (the benchmark times
  * this). Null when a drill-down id does not exist (the page answers 404).
  */
-export async function loadFinancePage(db: Db, viewer: SessionUser, f: ReportFilter, now: Date = new Date()): Promise<FinancePageData | null> {
+/** Everything /finance renders for `f`; `page` is the page of charge lines at the subscription level. */
+export async function loadFinancePage(db: Db, viewer: SessionUser, f: ReportFilter, now: Date = new Date(), page = 1): Promise<FinancePageData | null> {
   assertFinance(viewer);
   const crumbs = await resolveCrumbs(db, viewer, f);
   if (!crumbs) return null;
   const level = f.team ? "subscription" : f.costCenter ? "team" : "cost-center";
   const consumers = { period: f.period, costCenter: f.costCenter, team: f.team };
+  const linesTotal = level === "subscription" ? await countChargeLines(db, viewer, consumers) : 0;
+  const linesPageCount = Math.max(1, Math.ceil(linesTotal / CHARGE_LINES_PAGE_SIZE));
+  const linesPage = Math.min(Math.max(1, page), linesPageCount);
   const [period, periods, chargeback, lines, providers, products, trend, ownerTrend] = await Promise.all([
     getPeriodInfo(db, viewer, f.period, now),
     listPickerPeriods(db, viewer, now),
     getChargebackRows(db, viewer, level, consumers),
-    level === "subscription" ? getChargeLines(db, viewer, consumers) : Promise.resolve([]),
+    level === "subscription" && linesTotal > 0 ? getChargeLines(db, viewer, consumers, { limit: CHARGE_LINES_PAGE_SIZE, offset: (linesPage - 1) * CHARGE_LINES_PAGE_SIZE }) : Promise.resolve([]),
     getChargebackRows(db, viewer, "owner-team", { period: f.period }),
     getChargebackRows(db, viewer, "product", { period: f.period, owner: f.owner }),
     getTrend(db, viewer, { end: f.period, costCenter: f.costCenter, team: f.team, months: 12 }),
     f.owner ? getTrend(db, viewer, { end: f.period, owner: f.owner, months: 12 }) : Promise.resolve([]),
   ]);
   const totals = sumByCurrency(chargeback.flatMap((r) => r.totals));
-  return { period, periods, crumbs, level, totals, chargeback, lines, providers, products, trend, ownerTrend };
+  return { period, periods, crumbs, level, totals, chargeback, lines, linesTotal, linesPage, linesPageCount, providers, products, trend, ownerTrend };
 }

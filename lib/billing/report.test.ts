@@ -4,7 +4,8 @@ import { recomputePeriodCharges } from "./charges";
 import { eq } from "drizzle-orm";
 import { costCenters, dataProducts, maskingTiers, plans, subscriptions } from "@/db/schema";
 import { financeCsv, financeCsvCell, wouldBeCoerced } from "./csv";
-import { getChargebackRows, loadFinancePage } from "./queries";
+import { CHARGE_LINES_PAGE_SIZE, getChargeLines, getChargebackRows, loadFinancePage } from "./queries";
+import { FinanceQuerySchema } from "./schemas";
 import { createBillingWorld } from "./test-fixtures";
 
 const t = await createTestDatabase();
@@ -169,5 +170,31 @@ describe("showback drill-down", () => {
     session.userId = w.users.finance.id;
     const csv = (await (await get(`period=2032-01&level=product&owner=${w.teams.teamB.id}`)).text()).split("\r\n");
     expect(csv.slice(1).filter(Boolean)).toEqual([`2032-01-01,2032-01-31,${other!.name},${other!.slug},EUR,7.00,1`]);
+  });
+});
+
+describe("charge lines of a team drilled into", () => {
+  it("come 50 a page, in one total order with no line on two pages, the page clamped to the last", async () => {
+    const flat = await w.plan({ priceModel: "flat_monthly", priceMinor: 700 });
+    for (let i = 0; i < 61; i++) await w.subscription({ planId: flat.id, activatedAt: new Date("2033-03-01T00:00:00Z") });
+    await recomputePeriodCharges(t.db, "2033-03");
+    const f = { period: "2033-03", costCenter: w.costCenters.ccA.id, team: w.teams.teamA.id };
+    const now = new Date("2033-03-20T00:00:00Z");
+    const all = await getChargeLines(t.db, w.users.finance, f);
+    expect(all.length).toBeGreaterThanOrEqual(61);
+    const first = await loadFinancePage(t.db, w.users.finance, f, now);
+    expect(first).toMatchObject({ level: "subscription", linesTotal: all.length, linesPage: 1, linesPageCount: Math.ceil(all.length / CHARGE_LINES_PAGE_SIZE) });
+    expect(first!.lines).toHaveLength(CHARGE_LINES_PAGE_SIZE);
+    const pages = [first!.lines];
+    for (let p = 2; p <= first!.linesPageCount; p++) pages.push((await loadFinancePage(t.db, w.users.finance, f, now, p))!.lines);
+    expect(pages.flat().map((l) => l.id)).toEqual(all.map((l) => l.id));
+    // The totals are the team's, not the page's.
+    expect(first!.totals).toEqual([{ currency: "EUR", amountMinor: all.reduce((s, l) => s + l.amountMinor, 0) }]);
+    const past = await loadFinancePage(t.db, w.users.finance, f, now, 999);
+    expect(past!.linesPage).toBe(first!.linesPageCount);
+    expect(past!.lines.map((l) => l.id)).toEqual(pages[pages.length - 1].map((l) => l.id));
+    expect(FinanceQuerySchema.parse({ page: "2" }).page).toBe(2);
+    expect(FinanceQuerySchema.parse({ page: "-3" }).page).toBe(1);
+    expect(FinanceQuerySchema.parse({ page: "x" }).page).toBe(1);
   });
 });

@@ -14,6 +14,8 @@ export const FinanceQuerySchema = z.object({
   costCenter: CostCenterParamSchema.optional(),
   team: z.uuid("Not a team id.").optional(),
   owner: z.uuid("Not a team id.").optional(),
+  /** The page of charge lines when a team is drilled into; anything unusable shows the first. */
+  page: z.coerce.number().int().min(1).max(1_000_000).catch(1).optional(),
 });
 
 /** The CSV also exports showback by owning team (provider revenue). */

@@ -23,7 +23,7 @@ export default async function FinancePage({ searchParams }: { searchParams: Prom
   const user = await requireRole("finance");
   const sp = await searchParams;
   const now = new Date();
-  const parsed = FinanceQuerySchema.safeParse({ period: one(sp.period), costCenter: one(sp.costCenter), team: one(sp.team), owner: one(sp.owner) });
+  const parsed = FinanceQuerySchema.safeParse({ period: one(sp.period), costCenter: one(sp.costCenter), team: one(sp.team), owner: one(sp.owner), page: one(sp.page) });
   if (!parsed.success) {
     return (
       <main>
@@ -43,7 +43,7 @@ export default async function FinancePage({ searchParams }: { searchParams: Prom
     team: parsed.data.team,
     owner: parsed.data.owner,
   };
-  const data = await loadFinancePage(getDb(), user, filter, now);
+  const data = await loadFinancePage(getDb(), user, filter, now, parsed.data.page ?? 1);
   if (!data) notFound();
   return <FinanceScreen data={data} filter={filter} now={now} />;
 }
