@@ -232,8 +232,7 @@ export function FinanceScreen({ data, filter, now }: { data: FinancePageData; fi
                 <>
                   {data.linesPageCount > 1 && (
                     <p className="mb-3 text-sm text-slate-600" data-testid="charge-lines-range">
-                      Lines {(data.linesPage - 1) * CHARGE_LINES_PAGE_SIZE + 1}–{Math.min(data.linesTotal, data.linesPage * CHARGE_LINES_PAGE_SIZE)} of{" "}
-                      {data.linesTotal.toLocaleString("en")} (the CSV has all of them)
+                      {`Lines ${(data.linesPage - 1) * CHARGE_LINES_PAGE_SIZE + 1}–${Math.min(data.linesTotal, data.linesPage * CHARGE_LINES_PAGE_SIZE)} of ${data.linesTotal.toLocaleString("en")} (the CSV has all of them)`}
                     </p>
                   )}
                   <ChargeLinesTable

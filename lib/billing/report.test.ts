@@ -6,6 +6,12 @@ import { costCenters, dataProducts, maskingTiers, plans, subscriptions } from "@
 import { financeCsv, financeCsvCell, wouldBeCoerced } from "./csv";
 import { CHARGE_LINES_PAGE_SIZE, getChargeLines, getChargebackRows, loadFinancePage } from "./queries";
 import { FinanceQuerySchema } from "./schemas";
+import { AppRouterContext, type AppRouterInstance } from "next/dist/shared/lib/app-router-context.shared-runtime";
+import { createElement } from "react";
+import { renderToString } from "react-dom/server";
+import { FinanceScreen } from "@/components/finance/finance-screen";
+
+const stubRouter = { back() {}, forward() {}, refresh() {}, hmrRefresh() {}, push() {}, replace() {}, prefetch() {} } as unknown as AppRouterInstance;
 import { createBillingWorld } from "./test-fixtures";
 
 const t = await createTestDatabase();
@@ -193,6 +199,12 @@ describe("charge lines of a team drilled into", () => {
     const past = await loadFinancePage(t.db, w.users.finance, f, now, 999);
     expect(past!.linesPage).toBe(first!.linesPageCount);
     expect(past!.lines.map((l) => l.id)).toEqual(pages[pages.length - 1].map((l) => l.id));
+    // The page shows where it is and links to the next page, keeping the drill-down.
+    const html = renderToString(createElement(AppRouterContext.Provider, { value: stubRouter }, createElement(FinanceScreen, { data: first!, filter: f, now })));
+    expect(html).toContain(`Lines 1–50 of ${all.length}`);
+    expect(html).toMatch(/aria-label="Pagination"/);
+    expect(html).toMatch(new RegExp(`href="/finance\\?costCenter=${w.costCenters.ccA.id}&amp;page=2&amp;period=2033-03&amp;team=${w.teams.teamA.id}"`));
+    expect((html.match(/data-testid="charge-line"/g) ?? []).length).toBe(CHARGE_LINES_PAGE_SIZE);
     expect(FinanceQuerySchema.parse({ page: "2" }).page).toBe(2);
     expect(FinanceQuerySchema.parse({ page: "-3" }).page).toBe(1);
     expect(FinanceQuerySchema.parse({ page: "x" }).page).toBe(1);
