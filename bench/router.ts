@@ -41,6 +41,7 @@ import { migrate } from "drizzle-orm/postgres-js/migrator";
 import { childEnv, env } from "@/lib/env";
 import { spawn, type ChildProcess } from "node:child_process";
 import { BatchProducer } from "@/lib/kafka/batch-producer";
+import { encodeHeaders } from "@/lib/kafka/record-batch";
 import { createKafka } from "@/lib/kafka/client";
 import { deliveryTopicName } from "@/lib/kafka/names";
 import { startRouter } from "@/lib/router";
@@ -211,7 +212,7 @@ function batchProducerSink(connection: { brokers: string[] }, topic: string): Si
   return {
     connect: () => producer.connect(),
     send: async (partition, messages) =>
-      void (await producer.send([{ topic, partition, records: messages.map((m) => ({ key: m.key as Buffer | null, value: m.value as Buffer | null, timestamp: Number(m.timestamp) })) }])),
+      void (await producer.send([{ topic, partition, records: messages.map((m) => ({ key: m.key as Buffer | null, value: m.value as Buffer | null, timestamp: Number(m.timestamp), headers: encodeHeaders(m.headers) })) }])),
     disconnect: () => producer.disconnect(),
   };
 }

@@ -348,19 +348,39 @@ export async function loadFinancePage(db: Db, viewer: SessionUser, f: ReportFilt
   if (!crumbs) return null;
   const level = f.team ? "subscription" : f.costCenter ? "team" : "cost-center";
   const consumers = { period: f.period, costCenter: f.costCenter, team: f.team };
-  const linesTotal = level === "subscription" ? await countChargeLines(db, viewer, consumers) : 0;
-  const linesPageCount = Math.max(1, Math.ceil(linesTotal / CHARGE_LINES_PAGE_SIZE));
-  const linesPage = Math.min(Math.max(1, page), linesPageCount);
-  const [period, periods, chargeback, lines, providers, products, trend, ownerTrend] = await Promise.all([
+  // The page of lines needs the count (to clamp the page); both run beside the other queries.
+  const linesPaged = (async () => {
+    const total = level === "subscription" ? await countChargeLines(db, viewer, consumers) : 0;
+    const pageCount = Math.max(1, Math.ceil(total / CHARGE_LINES_PAGE_SIZE));
+    const shown = Math.min(Math.max(1, page), pageCount);
+    const rows = total > 0 ? await getChargeLines(db, viewer, consumers, { limit: CHARGE_LINES_PAGE_SIZE, offset: (shown - 1) * CHARGE_LINES_PAGE_SIZE }) : [];
+    return { total, pageCount, shown, rows };
+  })();
+  const [period, periods, chargeback, linesPage, providers, products, trend, ownerTrend] = await Promise.all([
     getPeriodInfo(db, viewer, f.period, now),
     listPickerPeriods(db, viewer, now),
     getChargebackRows(db, viewer, level, consumers),
-    level === "subscription" && linesTotal > 0 ? getChargeLines(db, viewer, consumers, { limit: CHARGE_LINES_PAGE_SIZE, offset: (linesPage - 1) * CHARGE_LINES_PAGE_SIZE }) : Promise.resolve([]),
+    linesPaged,
     getChargebackRows(db, viewer, "owner-team", { period: f.period }),
     getChargebackRows(db, viewer, "product", { period: f.period, owner: f.owner }),
     getTrend(db, viewer, { end: f.period, costCenter: f.costCenter, team: f.team, months: 12 }),
     f.owner ? getTrend(db, viewer, { end: f.period, owner: f.owner, months: 12 }) : Promise.resolve([]),
   ]);
   const totals = sumByCurrency(chargeback.flatMap((r) => r.totals));
-  return { period, periods, crumbs, level, totals, chargeback, lines, linesTotal, linesPage, linesPageCount, providers, products, trend, ownerTrend };
+  return {
+    period,
+    periods,
+    crumbs,
+    level,
+    totals,
+    chargeback,
+    lines: linesPage.rows,
+    linesTotal: linesPage.total,
+    linesPage: linesPage.shown,
+    linesPageCount: linesPage.pageCount,
+    providers,
+    products,
+    trend,
+    ownerTrend,
+  };
 }

@@ -207,6 +207,11 @@ describe("BatchProducer against a restarted or secured broker", () => {
       await good.connect();
       expect(await good.send([{ topic: "bp.secured", partition: 0, records: [{ key: Buffer.from("k"), value: Buffer.from("v"), timestamp: Date.now() }] }])).toEqual([{ topic: "bp.secured", partition: 0, baseOffset: 0 }]);
       await expect(bad.connect()).rejects.toThrow(/authentication failed/i);
+      // A send with the wrong password fails as not retriable (the broker answered with an error code).
+      const refused = await bad.send([{ topic: "bp.secured", partition: 0, records: [{ key: null, value: Buffer.from("v"), timestamp: Date.now() }] }]).catch((e) => e);
+      expect(refused).toBeInstanceOf(ProduceError);
+      expect(refused.retriable).toBe(false);
+      expect(String(refused.message)).toMatch(/authentication failed/i);
     } finally {
       await good.disconnect();
       await bad.disconnect();

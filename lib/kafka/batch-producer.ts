@@ -54,7 +54,6 @@ export class ProduceError extends Error {
   }
 }
 
-type Leader = { nodeId: number; address: string };
 type Encoded = { topic: string; partition: number; batch: Buffer };
 type QueuedSend = { batches: Map<string, Encoded>; resolve: (r: PartitionResult[]) => void; reject: (err: unknown) => void };
 
@@ -67,7 +66,8 @@ export class BatchProducer {
   private readonly clientId: string;
   /** Open (or opening) connections by broker address; the bootstrap one under "". */
   private readonly conns = new Map<string, Promise<WireConnection>>();
-  private leaders = new Map<string, Leader>();
+  /** Leader broker address ("host:port") by partition key. */
+  private leaders = new Map<string, string>();
   /** Topic-level errors of the last Metadata answer that no retry can fix (authorization). */
   private readonly topicErrors = new Map<string, number>();
   private closed = false;
@@ -129,7 +129,7 @@ export class BatchProducer {
       else this.topicErrors.delete(t.name);
       for (const p of t.partitions ?? []) {
         const address = nodes.get(p.leaderId);
-        if (address && p.leaderId >= 0) this.leaders.set(key(t.name, p.partitionIndex), { nodeId: p.leaderId, address });
+        if (address && p.leaderId >= 0) this.leaders.set(key(t.name, p.partitionIndex), address);
         else this.leaders.delete(key(t.name, p.partitionIndex));
       }
     }
@@ -161,55 +161,50 @@ export class BatchProducer {
     }
     return new Promise<PartitionResult[]>((resolve, reject) => {
       this.queued.push({ batches, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flushQueued());
-      }
+      this.scheduleFlush();
     });
   }
 
   private queued: QueuedSend[] = [];
   private flushScheduled = false;
 
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flushQueued());
+  }
+
   private flushQueued(): void {
     this.flushScheduled = false;
-    let sends = this.queued;
+    const round: QueuedSend[] = [];
+    const later: QueuedSend[] = [];
+    const taken = new Map<string, Encoded>();
+    for (const q of this.queued) {
+      if ([...q.batches.keys()].some((k) => taken.has(k))) later.push(q);
+      else {
+        round.push(q);
+        for (const [k, b] of q.batches) taken.set(k, b);
+      }
+    }
     this.queued = [];
-    while (sends.length) {
-      const round: QueuedSend[] = [];
-      const later: QueuedSend[] = [];
-      const taken = new Map<string, Encoded>();
-      for (const q of sends) {
-        if ([...q.batches.keys()].some((k) => taken.has(k))) later.push(q);
-        else {
-          round.push(q);
-          for (const [k, b] of q.batches) taken.set(k, b);
+    const outcome = this.produceAll(taken);
+    for (const q of round) {
+      void outcome.then((o) => {
+        const results: PartitionResult[] = [];
+        for (const [k, b] of q.batches) {
+          const r = o.get(k);
+          if (typeof r !== "number") return q.reject(r ?? new ProduceError(`no outcome for ${b.topic}/${b.partition}`));
+          results.push({ topic: b.topic, partition: b.partition, baseOffset: r });
         }
-      }
-      const outcome = this.produceAll(taken);
-      for (const q of round) {
-        void outcome.then((o) => {
-          const results: PartitionResult[] = [];
-          for (const [k, b] of q.batches) {
-            const r = o.get(k);
-            if (typeof r !== "number") return q.reject(r ?? new ProduceError(`no outcome for ${b.topic}/${b.partition}`));
-            results.push({ topic: b.topic, partition: b.partition, baseOffset: r });
-          }
-          q.resolve(results);
-        });
-      }
-      // A partition named twice waits for the request before it: its batches stay in order.
-      if (later.length === 0) break;
-      const next = later;
-      sends = [];
-      void outcome.then(() => {
-        this.queued = [...next, ...this.queued];
-        if (!this.flushScheduled) {
-          this.flushScheduled = true;
-          setImmediate(() => this.flushQueued());
-        }
+        q.resolve(results);
       });
     }
+    // A partition named twice waits for the request before it: its batches stay in order.
+    if (later.length)
+      void outcome.then(() => {
+        this.queued = [...later, ...this.queued];
+        this.scheduleFlush();
+      });
   }
 
   /** Produces every batch, retrying the retriable failures; the base offset or the final error per partition key. */
@@ -223,7 +218,7 @@ export class BatchProducer {
         try {
           await this.refreshMetadata([...new Set(unknown.map((k) => batches.get(k)!.topic))]);
         } catch (err) {
-          metadataError = new ProduceError(`metadata: ${err instanceof Error ? err.message : String(err)}`, undefined, true);
+          metadataError = connectionError("", err);
         }
       }
       const failed: string[] = [];
@@ -233,14 +228,15 @@ export class BatchProducer {
         const b = batches.get(k)!;
         if (!l) {
           const code = this.topicErrors.get(b.topic);
-          if (code !== undefined) out.set(k, new ProduceError(`producing to ${b.topic}/${b.partition} failed: ${ERROR_NAMES.get(code) ?? `error ${code}`}`, code, false));
-          else {
-            out.set(k, metadataError ?? new ProduceError(`no leader known for ${b.topic}/${b.partition}`, ErrorCode.LEADER_NOT_AVAILABLE, true));
-            failed.push(k);
-          }
+          const err =
+            code !== undefined
+              ? new ProduceError(`producing to ${b.topic}/${b.partition} failed: ${ERROR_NAMES.get(code) ?? `error ${code}`}`, code, false)
+              : (metadataError ?? new ProduceError(`no leader known for ${b.topic}/${b.partition}`, ErrorCode.LEADER_NOT_AVAILABLE, true));
+          out.set(k, err);
+          if (err.retriable) failed.push(k);
           continue;
         }
-        (byLeader.get(l.address) ?? byLeader.set(l.address, []).get(l.address)!).push(k);
+        (byLeader.get(l) ?? byLeader.set(l, []).get(l)!).push(k);
       }
       await Promise.all(
         [...byLeader].map(async ([address, keys]) => {
@@ -272,9 +268,16 @@ export class BatchProducer {
     }
     const byTopic = new Map<string, { index: number; records: Buffer }[]>();
     for (const p of parts) (byTopic.get(p.topic) ?? byTopic.set(p.topic, []).get(p.topic)!).push({ index: p.partition, records: p.batch });
+    let v: number;
+    try {
+      v = conn.pickVersion(Produce, [3, 7]);
+    } catch (err) {
+      // No Produce version both sides speak: no retry will change that.
+      for (const p of parts) out.set(key(p.topic, p.partition), new ProduceError(err instanceof Error ? err.message : String(err)));
+      return out;
+    }
     let res: Record<string, unknown>;
     try {
-      const v = conn.pickVersion(Produce, [3, 7]);
       this.requestsSent++;
       res = await conn.send(Produce, v, {
         transactionalId: null,
@@ -283,10 +286,6 @@ export class BatchProducer {
         topicData: [...byTopic].map(([name, partitionData]) => ({ name, partitionData })),
       });
     } catch (err) {
-      if (err instanceof KafkaWireError && err.errorCode === undefined && /No common version|does not support/.test(err.message)) {
-        for (const p of parts) out.set(key(p.topic, p.partition), new ProduceError(err.message));
-        return out;
-      }
       this.drop(address, conn);
       for (const p of parts) out.set(key(p.topic, p.partition), connectionError(address, err));
       return out;
@@ -314,7 +313,8 @@ export class BatchProducer {
 
 function connectionError(address: string, err: unknown): ProduceError {
   const msg = err instanceof Error ? err.message : String(err);
-  // Authentication fails the same way on every retry.
-  const fatal = err instanceof KafkaWireError && /SASL|authentication/i.test(msg);
-  return new ProduceError(`broker ${address || "(bootstrap)"}: ${msg}`, undefined, !fatal);
+  // A broker that answered the handshake or authentication with an error code (mechanism not
+  // enabled, wrong password) answers every retry the same way.
+  const fatal = err instanceof KafkaWireError && err.errorCode !== undefined;
+  return new ProduceError(`broker ${address || "(bootstrap)"}: ${msg}`, err instanceof KafkaWireError ? err.errorCode : undefined, !fatal);
 }

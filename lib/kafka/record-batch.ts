@@ -1,4 +1,21 @@
 import { crc32c } from "@/lib/broker/protocol/crc32c";
+import { Writer } from "@/lib/broker/protocol/primitives";
+import {
+  BATCH_HEADER_SIZE,
+  OFF_ATTRIBUTES,
+  OFF_BASE_OFFSET,
+  OFF_BASE_SEQUENCE,
+  OFF_BASE_TIMESTAMP,
+  OFF_CRC,
+  OFF_LAST_OFFSET_DELTA,
+  OFF_LEADER_EPOCH,
+  OFF_LENGTH,
+  OFF_MAGIC,
+  OFF_MAX_TIMESTAMP,
+  OFF_PRODUCER_EPOCH,
+  OFF_PRODUCER_ID,
+  OFF_RECORD_COUNT,
+} from "@/lib/broker/protocol/record-batch";
 
 /**
  * Record batch v2 encoding for producers (Kafka docs "Record Batch" / "Record"). One pass: the
@@ -47,26 +64,19 @@ function writeUvarint(buf: Buffer, pos: number, v: number): number {
 /** Encodes headers once (for a header every record shares, once per process). */
 export function encodeHeaders(headers: HeaderInput | undefined): HeaderBlock {
   if (!headers) return NO_HEADERS;
-  const parts: Buffer[] = [];
+  const w = new Writer(64);
   let count = 0;
   for (const [name, raw] of Object.entries(headers)) {
     if (raw === undefined) continue;
+    const k = Buffer.from(name, "utf8");
     for (const v of Array.isArray(raw) ? raw : [raw]) {
-      const k = Buffer.from(name, "utf8");
       const b = typeof v === "string" ? Buffer.from(v, "utf8") : v;
-      const head = Buffer.allocUnsafe(10);
-      let p = writeUvarint(head, 0, zigzag(k.length));
-      parts.push(head.subarray(0, p), k);
-      const mid = Buffer.allocUnsafe(5);
-      p = writeUvarint(mid, 0, zigzag(b.length));
-      parts.push(mid.subarray(0, p), b);
+      w.varint(k.length).raw(k).varint(b.length).raw(b);
       count++;
     }
   }
-  return count === 0 ? NO_HEADERS : { count, bytes: Buffer.concat(parts) };
+  return count === 0 ? NO_HEADERS : { count, bytes: w.toBuffer() };
 }
-
-const BATCH_OVERHEAD = 61;
 
 /** The size of one record's body (what its length prefix says). */
 function bodySize(r: BatchRecord, tsDelta: number, offsetDelta: number): number {
@@ -85,7 +95,7 @@ export function encodeRecordBatch(records: readonly BatchRecord[]): Buffer {
   const base = records[0].timestamp;
   let maxTs = base;
   const sizes = new Array<number>(records.length);
-  let total = BATCH_OVERHEAD;
+  let total = BATCH_HEADER_SIZE;
   for (let i = 0; i < records.length; i++) {
     const r = records[i];
     if (!Number.isSafeInteger(r.timestamp)) throw new RangeError(`record ${i} has no valid timestamp`);
@@ -95,19 +105,19 @@ export function encodeRecordBatch(records: readonly BatchRecord[]): Buffer {
     total += uvarintSize(zigzag(s)) + s;
   }
   const buf = Buffer.allocUnsafe(total);
-  buf.writeBigInt64BE(0n, 0); // base offset
-  buf.writeInt32BE(total - 12, 8); // batch length: everything after it
-  buf.writeInt32BE(-1, 12); // partition leader epoch (set by the broker)
-  buf[16] = 2; // magic
-  buf.writeInt16BE(0, 21); // attributes: no compression, CreateTime, not transactional
-  buf.writeInt32BE(records.length - 1, 23); // last offset delta
-  buf.writeBigInt64BE(BigInt(base), 27);
-  buf.writeBigInt64BE(BigInt(maxTs), 35);
-  buf.writeBigInt64BE(-1n, 43); // producer id
-  buf.writeInt16BE(-1, 51); // producer epoch
-  buf.writeInt32BE(-1, 53); // base sequence
-  buf.writeInt32BE(records.length, 57);
-  let pos = BATCH_OVERHEAD;
+  buf.writeBigInt64BE(0n, OFF_BASE_OFFSET);
+  buf.writeInt32BE(total - OFF_LEADER_EPOCH, OFF_LENGTH); // everything after the length field
+  buf.writeInt32BE(-1, OFF_LEADER_EPOCH); // set by the broker
+  buf[OFF_MAGIC] = 2;
+  buf.writeInt16BE(0, OFF_ATTRIBUTES); // no compression, CreateTime, not transactional
+  buf.writeInt32BE(records.length - 1, OFF_LAST_OFFSET_DELTA);
+  buf.writeBigInt64BE(BigInt(base), OFF_BASE_TIMESTAMP);
+  buf.writeBigInt64BE(BigInt(maxTs), OFF_MAX_TIMESTAMP);
+  buf.writeBigInt64BE(-1n, OFF_PRODUCER_ID);
+  buf.writeInt16BE(-1, OFF_PRODUCER_EPOCH);
+  buf.writeInt32BE(-1, OFF_BASE_SEQUENCE);
+  buf.writeInt32BE(records.length, OFF_RECORD_COUNT);
+  let pos = BATCH_HEADER_SIZE;
   for (let i = 0; i < records.length; i++) {
     const r = records[i];
     const h = r.headers ?? NO_HEADERS;
@@ -127,6 +137,6 @@ export function encodeRecordBatch(records: readonly BatchRecord[]): Buffer {
     pos += h.bytes.copy(buf, pos);
   }
   if (pos !== total) throw new Error(`record batch size mismatch: wrote ${pos} of ${total} bytes`);
-  buf.writeUInt32BE(crc32c(buf, 21, total), 17);
+  buf.writeUInt32BE(crc32c(buf, OFF_ATTRIBUTES, total), OFF_CRC);
   return buf;
 }
